@@ -1,0 +1,1 @@
+"""The repository layer over SQLModel: tables, repositories, engines, migrations."""

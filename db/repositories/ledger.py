@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+
+from db.repositories.base import Repository
+from db.tables import UsageEvent
+
+
+class UsageLedgerRepository(Repository[UsageEvent]):
+    """Append-only: there is no update or delete here on purpose."""
+
+    table = UsageEvent
+
+    def events(self, service_period_id: uuid.UUID, service_code: str) -> list[UsageEvent]:
+        statement = (
+            select(UsageEvent)
+            .where(
+                UsageEvent.service_period_id == service_period_id,
+                UsageEvent.service_code == service_code,
+            )
+            .order_by(UsageEvent.at)  # type: ignore[arg-type]
+        )
+        return list(self.session.exec(statement).all())

@@ -1,0 +1,72 @@
+"""The database schema's version: upgrade it, and refuse a database newer than this code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer desk than this one."""
+
+
+class SchemaOutdated(Exception):
+    """The database needs ``desk db upgrade`` before this desk can use it."""
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "no migrations shipped"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _known(revision: str) -> bool:
+    script = ScriptDirectory.from_config(_config())
+    return any(r.revision == revision for r in script.walk_revisions())
+
+
+def check_not_newer(engine: Engine) -> None:
+    revision = current_revision(engine)
+    if revision is not None and not _known(revision):
+        raise SchemaTooNew(
+            f"数据库结构版本 {revision} 比本程序新，请升级 desk 后再使用 "
+            f"(database schema {revision} is newer than this desk; upgrade desk)"
+        )
+
+
+def check_current(engine: Engine) -> None:
+    """Refuse both a newer schema and one that still needs ``desk db upgrade``."""
+    check_not_newer(engine)
+    if current_revision(engine) != head_revision():
+        raise SchemaOutdated(
+            "数据库结构需要升级，请运行 desk db upgrade (database needs: desk db upgrade)"
+        )
+
+
+def upgrade(engine: Engine) -> bool:
+    """Bring the schema to this code's head; True when anything was applied."""
+    check_not_newer(engine)
+    before = current_revision(engine)
+    config = _config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    return before != head_revision()

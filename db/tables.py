@@ -1,0 +1,288 @@
+"""The tables: every thing ``shared/domain.md`` names, as SQLModel rows.
+
+Primary keys are UUIDs made by the client, so a branch office can create rows offline and
+merge them later without collisions. Every row carries ``created_at``/``updated_at`` in
+China Standard Time (see ``db.timestamps``). Codes that the domain owns (service codes,
+states, relations) are stored as short strings: the domain validates them, the database
+only keeps them, so adding a state never needs an enum migration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from db.timestamps import china_now
+
+
+class Row(SQLModel):
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: NaiveDatetime = Field(default_factory=china_now)
+    updated_at: NaiveDatetime = Field(
+        default_factory=china_now, sa_column_kwargs={"onupdate": china_now}
+    )
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Agent(Row, table=True):
+    __tablename__ = "agent"
+
+    login: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=64)
+    role: str = Field(default="agent", max_length=16)  # agent | supervisor | admin
+    office: str = Field(default="", max_length=64)
+    active: bool = True
+
+
+class Customer(Row, table=True):
+    """A person bound to the service (the insured, a holder): the manual's 用户绑定 fields."""
+
+    __tablename__ = "customer"
+    __table_args__ = (
+        UniqueConstraint("id_type", "id_number", name="uq_customer_id_number"),
+        Index("ix_customer_id_last4", "id_last4"),
+        Index("ix_customer_id_last6", "id_last6"),
+        Index("ix_customer_mobile", "mobile"),
+        Index("ix_customer_mobile_last4", "mobile_last4"),
+        Index("ix_customer_name", "name"),
+        Index("ix_customer_name_pinyin", "name_pinyin"),
+        Index("ix_customer_name_initials", "name_initials"),
+    )
+
+    name: str = Field(max_length=64)
+    id_type: str = Field(default="resident_id", max_length=24)
+    id_number: str = Field(max_length=32)
+    birth_date: date
+    sex: str = Field(max_length=1)  # M | F
+    mobile: str = Field(default="", max_length=16)
+    email: str = Field(default="", max_length=128)
+    region: str = Field(default="", max_length=64)
+    address: str = Field(default="", max_length=256)
+    # Search keys, kept beside the fields they come from so lookups are index scans.
+    name_pinyin: str = Field(default="", max_length=128)
+    name_initials: str = Field(default="", max_length=32)
+    id_last4: str = Field(default="", max_length=4)
+    id_last6: str = Field(default="", max_length=6)
+    mobile_last4: str = Field(default="", max_length=4)
+    # Legacy 15-digit ID numbers are accepted on import only, flagged for update.
+    needs_update: bool = False
+
+
+class FamilyMember(Row, table=True):
+    __tablename__ = "family_member"
+
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=64)
+    relation: str = Field(max_length=16)  # spouse | parent | child | grandparent | grandchild
+    id_type: str = Field(default="resident_id", max_length=24)
+    id_number: str = Field(max_length=32)
+    birth_date: date | None = None
+    sex: str = Field(default="", max_length=1)
+
+
+class CriticalIllness(Row, table=True):
+    """One illness of a critical-illness list; ``list_code`` names the list a policy carries."""
+
+    __tablename__ = "critical_illness"
+    __table_args__ = (UniqueConstraint("list_code", "code", name="uq_illness_code"),)
+
+    list_code: str = Field(max_length=32)
+    code: str = Field(max_length=16)
+    name_zh: str = Field(max_length=64)
+    name_en: str = Field(default="", max_length=128)
+    severity: str = Field(default="", max_length=8)
+
+
+class Policy(Row, table=True):
+    __tablename__ = "policy"
+
+    policy_number: str = Field(max_length=32, unique=True)
+    product: str = Field(max_length=64)
+    insured_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    holder_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    effective_date: date
+    status: str = Field(default="active", max_length=16)  # active | lapsed | surrendered | terminated
+    termination_date: date | None = None
+    illness_list: str = Field(default="industry_2020", max_length=32)
+
+
+class ServicePeriod(Row, table=True):
+    """A service year: ``[starts_on, ends_on)``; renewals start fresh quotas."""
+
+    __tablename__ = "service_period"
+
+    policy_id: uuid.UUID = Field(foreign_key="policy.id", index=True)
+    kind: str = Field(default="initial", max_length=16)  # initial | renewal
+    starts_on: date
+    ends_on: date
+    granted_by: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    reason: str = Field(default="", max_length=256)
+
+
+class Request(Row, table=True):
+    """A customer's request for one service, with its per-service details as JSON."""
+
+    __tablename__ = "request"
+    __table_args__ = (
+        Index("ix_request_customer_submitted", "customer_id", "submitted_at"),
+        Index("ix_request_state", "state"),
+    )
+
+    number: str = Field(max_length=24, unique=True)
+    policy_id: uuid.UUID = Field(foreign_key="policy.id", index=True)
+    service_period_id: uuid.UUID | None = Field(default=None, foreign_key="service_period.id")
+    customer_id: uuid.UUID = Field(foreign_key="customer.id")
+    service_code: str = Field(max_length=24)
+    beneficiary_member_id: uuid.UUID | None = Field(default=None, foreign_key="family_member.id")
+    beneficiary_name: str = Field(default="", max_length=64)
+    channel: str = Field(default="hotline", max_length=16)  # hotline | wechat | import
+    state: str = Field(default="submitted", max_length=24)
+    submitted_at: NaiveDatetime
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    details: dict[str, Any] = _json()
+
+
+class RequestEvent(Row, table=True):
+    """One lifecycle transition, kept forever."""
+
+    __tablename__ = "request_event"
+
+    request_id: uuid.UUID = Field(foreign_key="request.id", index=True)
+    at: NaiveDatetime
+    from_state: str = Field(default="", max_length=24)
+    to_state: str = Field(max_length=24)
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    reason: str = Field(default="", max_length=512)
+    data: dict[str, Any] = _json()
+
+
+class RequestStep(Row, table=True):
+    """One SLA step of a request: when it started, when it is due, when it was done."""
+
+    __tablename__ = "request_step"
+    __table_args__ = (Index("ix_request_step_open_due", "done_at", "due_at"),)
+
+    request_id: uuid.UUID = Field(foreign_key="request.id", index=True)
+    step_code: str = Field(max_length=24)
+    started_at: NaiveDatetime
+    due_at: NaiveDatetime | None = None
+    done_at: NaiveDatetime | None = None
+    assigned_to: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+
+
+class UsageEvent(Row, table=True):
+    """The usage ledger: append-only counted / refunded events; quotas are derived from it."""
+
+    __tablename__ = "usage_event"
+    __table_args__ = (Index("ix_usage_period_service", "service_period_id", "service_code"),)
+
+    policy_id: uuid.UUID = Field(foreign_key="policy.id", index=True)
+    service_period_id: uuid.UUID = Field(foreign_key="service_period.id")
+    service_code: str = Field(max_length=24)
+    request_id: uuid.UUID | None = Field(default=None, foreign_key="request.id", index=True)
+    kind: str = Field(max_length=16)  # counted | refunded
+    at: NaiveDatetime
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    reason: str = Field(default="", max_length=256)
+
+
+class Call(Row, table=True):
+    __tablename__ = "call"
+    __table_args__ = (Index("ix_call_customer_started", "customer_id", "started_at"),)
+
+    customer_id: uuid.UUID | None = Field(default=None, foreign_key="customer.id")
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    caller_number: str = Field(default="", max_length=24)
+    started_at: NaiveDatetime
+    ended_at: NaiveDatetime | None = None
+    # Which facts the caller confirmed (full_name, id_last4, birth_date, mobile).
+    verified_facts: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    wrap_up_code: str = Field(default="", max_length=24)
+
+
+class CallNote(Row, table=True):
+    __tablename__ = "call_note"
+
+    call_id: uuid.UUID = Field(foreign_key="call.id", index=True)
+    at: NaiveDatetime
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    text: str = Field(max_length=4000)
+
+
+class Supplier(Row, table=True):
+    __tablename__ = "supplier"
+
+    name: str = Field(max_length=128, unique=True)
+    service_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    phone: str = Field(default="", max_length=32)
+
+
+class Complaint(Row, table=True):
+    """A complaint ticket: decision due 15 calendar days after receipt, 30 if complex."""
+
+    __tablename__ = "complaint"
+
+    customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
+    request_id: uuid.UUID | None = Field(default=None, foreign_key="request.id")
+    supplier_id: uuid.UUID | None = Field(default=None, foreign_key="supplier.id")
+    received_at: NaiveDatetime
+    summary: str = Field(max_length=4000)
+    complex_case: bool = False
+    marked_complex_by: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    due_at: NaiveDatetime
+    state: str = Field(default="open", max_length=16)  # open | decided
+    decided_at: NaiveDatetime | None = None
+    decision: str = Field(default="", max_length=4000)
+
+
+class Rating(Row, table=True):
+    __tablename__ = "rating"
+
+    request_id: uuid.UUID = Field(foreign_key="request.id", index=True)
+    timeliness: int
+    quality: int
+    attitude: int
+    comment: str = Field(default="", max_length=2000)
+    at: NaiveDatetime
+
+
+class AuditEvent(Row, table=True):
+    """Who did what sensitive thing, and why: full ID shown, override, export."""
+
+    __tablename__ = "audit_event"
+
+    at: NaiveDatetime
+    agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    action: str = Field(max_length=32)
+    subject_type: str = Field(default="", max_length=32)
+    subject_id: uuid.UUID | None = None
+    reason: str = Field(default="", max_length=512)
+    detail: dict[str, Any] = _json()
+
+
+class CalendarDay(Row, table=True):
+    """An exception to Monday-Friday: a public holiday or a make-up working day (调休上班)."""
+
+    __tablename__ = "calendar_day"
+
+    day: date = Field(unique=True)
+    kind: str = Field(max_length=8)  # holiday | workday
+    name: str = Field(default="", max_length=64)
+
+
+class Hospital(Row, table=True):
+    __tablename__ = "hospital"
+    __table_args__ = (UniqueConstraint("city", "name", name="uq_hospital_city_name"),)
+
+    name: str = Field(max_length=128)
+    city: str = Field(max_length=32, index=True)
+    grade: str = Field(default="", max_length=8)  # e.g. 三甲
+    smoking_clinic: bool = False

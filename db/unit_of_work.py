@@ -1,0 +1,81 @@
+"""The unit of work: one transaction, with every repository bound to it.
+
+    with UnitOfWork(engine) as uow:
+        uow.customers.add(...)
+        uow.commit()
+
+Leaving the block without ``commit()`` (or by an exception) rolls everything back, so a
+half-done import or a failed save never leaves half a request behind.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from db.repositories.agents import AgentRepository
+from db.repositories.audit import AuditRepository
+from db.repositories.calls import CallNoteRepository, CallRepository
+from db.repositories.customers import CustomerRepository, FamilyRepository
+from db.repositories.feedback import ComplaintRepository, RatingRepository, SupplierRepository
+from db.repositories.ledger import UsageLedgerRepository
+from db.repositories.policies import PolicyRepository, ServicePeriodRepository
+from db.repositories.reference import CalendarRepository, HospitalRepository, IllnessRepository
+from db.repositories.requests import (
+    RequestEventRepository,
+    RequestRepository,
+    RequestStepRepository,
+)
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._session: Session | None = None
+
+    def __enter__(self) -> UnitOfWork:
+        session = Session(self.engine, expire_on_commit=False)
+        self._session = session
+        self.agents = AgentRepository(session)
+        self.customers = CustomerRepository(session)
+        self.family = FamilyRepository(session)
+        self.policies = PolicyRepository(session)
+        self.service_periods = ServicePeriodRepository(session)
+        self.requests = RequestRepository(session)
+        self.request_events = RequestEventRepository(session)
+        self.request_steps = RequestStepRepository(session)
+        self.ledger = UsageLedgerRepository(session)
+        self.calls = CallRepository(session)
+        self.call_notes = CallNoteRepository(session)
+        self.complaints = ComplaintRepository(session)
+        self.ratings = RatingRepository(session)
+        self.suppliers = SupplierRepository(session)
+        self.audit = AuditRepository(session)
+        self.calendar = CalendarRepository(session)
+        self.illnesses = IllnessRepository(session)
+        self.hospitals = HospitalRepository(session)
+        return self
+
+    def commit(self) -> None:
+        assert self._session is not None, "commit() outside the with block"
+        self._session.commit()
+
+    def rollback(self) -> None:
+        assert self._session is not None, "rollback() outside the with block"
+        self._session.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            # Whatever was not committed explicitly is thrown away.
+            self._session.rollback()
+        finally:
+            self._session.close()
+            self._session = None

@@ -1,0 +1,1 @@
+"""desk: the domain (benefit rules, quota ledger, SLA clock, use cases, CLI)."""

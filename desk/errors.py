@@ -1,0 +1,9 @@
+"""Errors the user sees: each carries a one-line message meant for the screen or terminal."""
+
+
+class DeskError(Exception):
+    """A problem the user can act on; ``str(error)`` is the whole message."""
+
+
+class DatabaseProblem(DeskError):
+    """The database cannot be opened or used as it is (unreachable, newer schema, …)."""

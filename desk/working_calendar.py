@@ -1,0 +1,56 @@
+"""China's official working days: Monday-Friday, minus public holidays, plus make-up days.
+
+The calendar is data (from the database, seeded from the State Council's announcements),
+not code: each year's arrangement arrives in late autumn. Past the last year it knows,
+the calendar falls back to Monday-Friday and says so, so a deadline computed there can be
+flagged "calendar unknown after DATE".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+HOLIDAY = "holiday"
+WORKDAY = "workday"
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    # The exceptions to Monday-Friday: date -> "holiday" | "workday".
+    exceptions: Mapping[date, str] = field(default_factory=dict)
+    # The last day whose status is known from an announcement.
+    known_until: date | None = None
+
+    @classmethod
+    def from_days(cls, days: Iterable[tuple[date, str]]) -> WorkingCalendar:
+        """A calendar from (day, kind) pairs; it is known to the end of the last year named."""
+        exceptions = dict(days)
+        last_year = max((d.year for d in exceptions), default=None)
+        known_until = date(last_year, 12, 31) if last_year is not None else None
+        return cls(exceptions, known_until)
+
+    def is_working_day(self, day: date) -> bool:
+        kind = self.exceptions.get(day)
+        if kind is not None:
+            return kind == WORKDAY
+        return day.weekday() < 5
+
+    def is_known(self, day: date) -> bool:
+        return self.known_until is not None and day <= self.known_until
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day strictly after ``day``."""
+        candidate = day + timedelta(days=1)
+        while not self.is_working_day(candidate):
+            candidate += timedelta(days=1)
+        return candidate
+
+    def working_days_between(self, after: date, up_to: date) -> int:
+        """How many working days d there are with ``after < d <= up_to``."""
+        count, day = 0, after
+        while day < up_to:
+            day += timedelta(days=1)
+            count += self.is_working_day(day)
+        return count
