@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -27,6 +28,14 @@ class Database:
     @property
     def is_embedded(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def label(self) -> str:
+        """A short name for the status line: the file name, or host and database."""
+        url = self.engine.url
+        if self.is_embedded:
+            return Path(url.database or ":memory:").name
+        return f"{url.host}:{url.port or 5432}/{url.database}"
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.engine)

@@ -1,0 +1,644 @@
+"""Input rules for customers, family members and policies (资料校验).
+
+Pure code: no database and no UI, so the same rules guard the agent's form, the import of
+old records and the demo-data generator.
+
+Every message is in Chinese and starts with the field's label and a full-width colon
+("证件号码：校验位不正确，应为 X"). The agent reads it aloud or fixes the field it names,
+so ``problems_of`` passes our own messages through unchanged and only translates
+pydantic's built-in errors (missing field, wrong type).
+
+Decisions worth knowing:
+
+* 15-digit (first-generation) resident ID numbers are refused unless the caller asks for
+  them: ``CustomerIn(allow_legacy_id=True, ...)`` for the import of old records, which
+  then shows ``legacy_id`` as True so the record can be flagged for update. The flag is a
+  field rather than a validation context so an importer can pass it with the row; it is
+  excluded from dumps and repr. ``PolicyIn`` always accepts 15-digit numbers (policies
+  are only ever imported from the policy system). ``FamilyMemberIn`` never does: a family
+  member is a new binding.
+* The region code must be in python-stdnum's region database, but unlike
+  ``stdnum.cn.ric.validate`` (2.2) we do not refuse a code created after the birth year:
+  numbers are assigned at registration, not at birth, so someone born in 1970 can hold
+  330106 (杭州西湖区, created 1983). A code retired before the birth year is refused,
+  as nobody born later could have been given it. stdnum 2.2 also raises ``KeyError``
+  (not a validation error) for a known province with an unknown county (119999); we
+  treat that as an unknown region.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
+from stdnum import numdb
+from stdnum.iso7064 import mod_11_2
+
+__all__ = [
+    "FIELD_LABELS",
+    "ID_TYPES",
+    "MOBILE_MESSAGE",
+    "POLICY_STATUSES",
+    "RELATIONS",
+    "CustomerIn",
+    "FamilyMemberIn",
+    "FieldProblem",
+    "PolicyIn",
+    "ResidentId",
+    "check_digit",
+    "mask_id_number",
+    "mask_mobile",
+    "normalize_mobile",
+    "parse_resident_id",
+    "problems_of",
+]
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "姓名",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "birth_date": "出生日期",
+    "sex": "性别",
+    "mobile": "手机号",
+    "email": "电子邮箱",
+    "region": "所在地区",
+    "address": "详细地址",
+    "relation": "与被保险人关系",
+    "policy_number": "保单号",
+    "product": "产品",
+    "effective_date": "生效日期",
+    "status": "保单状态",
+    "termination_date": "终止日期",
+    "insured_id_number": "被保险人证件号码",
+    "holder_id_number": "投保人证件号码",
+    "illness_list": "重疾列表",
+}
+
+ID_TYPES: dict[str, str] = {
+    "resident_id": "居民身份证",
+    "passport": "护照",
+    "hk_macau_permit": "港澳居民来往内地通行证",
+    "taiwan_permit": "台湾居民来往大陆通行证",
+    "foreign_permanent": "外国人永久居留身份证",
+    "other": "其他",
+}
+
+# Immediate family (直系亲属) as the manual defines who may share an insured_family quota.
+RELATIONS: dict[str, str] = {
+    "spouse": "配偶",
+    "parent": "父母",
+    "child": "子女",
+    "grandparent": "祖父母/外祖父母",
+    "grandchild": "孙子女/外孙子女",
+}
+
+POLICY_STATUSES: dict[str, str] = {
+    "active": "有效",
+    "lapsed": "失效",
+    "surrendered": "退保",
+    "terminated": "终止",
+}
+
+IdType = Literal[
+    "resident_id", "passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent", "other"
+]
+Relation = Literal["spouse", "parent", "child", "grandparent", "grandchild"]
+PolicyStatus = Literal["active", "lapsed", "surrendered", "terminated"]
+Sex = Literal["M", "F"]
+
+SEX_LABELS: dict[str, str] = {"M": "男", "F": "女"}
+
+MOBILE_MESSAGE = "手机号：应为11位数字，以13-19开头"
+
+# The relaxed rule of id_rules.md: carrier prefix lists go stale, so only 1[3-9] is checked.
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_OTHER_ID = re.compile(r"[A-Za-z0-9()\-]{1,32}")
+_POLICY_NUMBER = re.compile(r"[A-Za-z0-9\-]{2,32}")
+_DATE_FORMS = (
+    re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})"),
+)
+
+# Error type of the cross-field rules, so problems_of knows the message is ours.
+_RULE_ERROR = "desk_rule"
+
+
+def _label(field: str | None) -> str:
+    return FIELD_LABELS.get(field or "", field or "")
+
+
+def _halfwidth(text: str) -> str:
+    # Chinese input methods often type full-width digits, letters and ＠ (１３８…, ｘ).
+    return unicodedata.normalize("NFKC", text)
+
+
+# --- Turning pydantic errors into messages for the agent -------------------------------
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    field: str
+    message: str
+
+
+# pydantic's own error types, in words an agent understands.
+_BUILTIN_MESSAGES: dict[str, str] = {
+    "missing": "缺少该字段",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
+    "string_type": "应为文本",
+    "string_too_short": "不能为空",
+    "string_too_long": "内容过长",
+    "bool_type": "应为是或否",
+    "bool_parsing": "应为是或否",
+    "literal_error": "取值无效",
+    "frozen_instance": "记录已确定，不能修改",
+}
+
+
+def _message_of(detail: ErrorDetails) -> str:
+    kind = detail["type"]
+    if kind == "value_error":
+        error = detail.get("ctx", {}).get("error")
+        return str(error) if error is not None else detail["msg"].removeprefix("Value error, ")
+    if kind == _RULE_ERROR:
+        return detail["msg"]
+    names = [part for part in detail["loc"] if isinstance(part, str)]
+    label = _label(names[-1]) if names else ""
+    if kind != "missing" and detail.get("input") in (None, ""):
+        text = "不能为空"
+    else:
+        text = _BUILTIN_MESSAGES.get(kind, f"输入无效（{detail['msg']}）")
+    return f"{label}：{text}" if label else text
+
+
+def problems_of(error: ValidationError) -> list[FieldProblem]:
+    """One problem per failing field, in the order of the form.
+
+    ``field`` is the dotted location ("birth_date"; "members.0.birth_date" in a nested
+    model); "" for a problem of the record as a whole. A field that fails several checks
+    reports only the first, which is the one to fix first.
+    """
+    problems: list[FieldProblem] = []
+    seen: set[str] = set()
+    for detail in error.errors(include_url=False):
+        field = ".".join(str(part) for part in detail["loc"])
+        if field in seen:
+            continue
+        seen.add(field)
+        problems.append(FieldProblem(field=field, message=_message_of(detail)))
+    return problems
+
+
+def _rule_violations(title: str, violations: list[tuple[str, str, object]]) -> None:
+    """Raise (field, message, input) violations with ``loc`` on the field they concern.
+
+    A plain ValueError in a model validator would land on the model as a whole; the agent
+    needs the cursor on the field to fix.
+    """
+    if not violations:
+        return
+    raise ValidationError.from_exception_data(
+        title,
+        [
+            InitErrorDetails(
+                # The message goes in as context so braces in it are never taken as a template.
+                type=PydanticCustomError(_RULE_ERROR, "{message}", {"message": message}),
+                loc=(field,),
+                input=value,
+            )
+            for field, message, value in violations
+        ],
+    )
+
+
+# --- Resident ID numbers (居民身份证号码, GB 11643-1999) -----------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    number: str  # compact: no spaces, upper-case X
+    birth_date: date
+    sex: Sex
+    region_code: str
+    legacy: bool  # a 15-digit first-generation number, to be replaced by the 18-digit one
+
+
+def check_digit(first17: str) -> str:
+    """The GB 11643 check digit (ISO 7064 MOD 11-2) of the first 17 digits: "0"-"9" or "X"."""
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError("证件号码：计算校验位需要17位数字")
+    return mod_11_2.calc_check_digit(first17)
+
+
+def _region_problem(code: str, birth_year: int) -> str | None:
+    info = {
+        key: value
+        for _part, props in numdb.get("cn/loc").info(code)
+        for key, value in props.items()
+    }
+    counties = info.get("county")
+    if not counties:
+        return f"地区代码 {code} 不存在"
+    # Entries look like "东城区" or "[1983-]西湖区" / "[-2010]崇文区" (years in use).
+    for county in counties.split(","):
+        if not county.startswith("["):
+            return None
+        years = county[1:].split("]", 1)[0]
+        _start, end = years.split("-")
+        if not end or birth_year <= int(end):
+            return None
+    return f"地区代码 {code} 在出生年份 {birth_year} 前已停用"
+
+
+def _parse_resident_id(raw: str, allow_legacy: bool, label: str) -> ResidentId:
+    def problem(text: str) -> ValueError:
+        return ValueError(f"{label}：{text}")
+
+    number = "".join(_halfwidth(raw).split()).upper()
+    if not number:
+        raise problem("不能为空")
+
+    legacy = len(number) == 15
+    if legacy and allow_legacy:
+        if not number.isascii() or not number.isdigit():
+            raise problem("15位旧号码应全部为数字")
+        birth_digits = "19" + number[6:12]  # first-generation numbers only cover the 1900s
+        sequence = number[12:15]
+    elif len(number) != 18:
+        wanted = "18位或15位" if allow_legacy else "18位"
+        hint = "（15位旧号码请换用18位号码）" if legacy else ""
+        raise problem(f"应为{wanted}，当前为{len(number)}位{hint}")
+    else:
+        if not number[:17].isascii() or not number[:17].isdigit():
+            raise problem("前17位应全部为数字")
+        expected = check_digit(number[:17])
+        if number[17] != expected:
+            raise problem(f"校验位不正确，应为 {expected}")
+        birth_digits = number[6:14]
+        sequence = number[14:17]
+        legacy = False
+
+    try:
+        born = date(int(birth_digits[:4]), int(birth_digits[4:6]), int(birth_digits[6:8]))
+    except ValueError:
+        raise problem(f"出生日期 {birth_digits} 不是有效日期") from None
+    if born > date.today():
+        raise problem(f"出生日期 {born.isoformat()} 晚于今天")
+
+    region = number[:6]
+    region_problem = _region_problem(region, born.year)
+    if region_problem:
+        raise problem(region_problem)
+
+    return ResidentId(
+        number=number,
+        birth_date=born,
+        sex="M" if int(sequence) % 2 == 1 else "F",
+        region_code=region,
+        legacy=legacy,
+    )
+
+
+def parse_resident_id(raw: str, *, allow_legacy: bool = False) -> ResidentId:
+    """Check a resident ID number and read birth date, sex and region from it.
+
+    Checks in python-stdnum's order, so the first thing wrong is the one reported:
+    length, digits, check digit, birth date (valid and not in the future), region code.
+    Spaces are ignored and a lower-case x is accepted. A 15-digit number is accepted only
+    with ``allow_legacy`` (import of old records). Raises ValueError with a Chinese message.
+    """
+    return _parse_resident_id(raw, allow_legacy, FIELD_LABELS["id_number"])
+
+
+# --- Mobile numbers and masks ------------------------------------------------------------
+
+
+def normalize_mobile(raw: str) -> str:
+    """The 11 digits of a mainland mobile, from input like "+86 138-1234-5678"."""
+    digits = re.sub(r"[\s\-]", "", _halfwidth(raw))
+    for prefix in ("+86", "0086"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix) :]
+            break
+    if not _MOBILE.fullmatch(digits):
+        raise ValueError(MOBILE_MESSAGE)
+    return digits
+
+
+def _mask_middle(text: str, head: int, tail: int) -> str:
+    hidden = len(text) - head - tail
+    if hidden <= 0:
+        # Too short to show any part without showing all of it.
+        return "*" * len(text)
+    return text[:head] + "*" * hidden + text[len(text) - tail :]
+
+
+def mask_id_number(number: str) -> str:
+    """How screens show an ID number: 110101********123X.
+
+    18-digit numbers hide the birth date and sequence; other numbers keep the first 3 and
+    the last 4 characters (the last 4 are what callers quote to verify identity); a number
+    of 7 characters or fewer is all stars.
+    """
+    number = number.strip()
+    if len(number) == 18:
+        return _mask_middle(number, 6, 4)
+    return _mask_middle(number, 3, 4)
+
+
+def mask_mobile(mobile: str) -> str:
+    """How screens show a mobile: 138****5678."""
+    try:
+        digits = normalize_mobile(mobile)
+    except ValueError:
+        # Old records may hold anything; still never show it whole.
+        digits = mobile.strip()
+    return _mask_middle(digits, 3, 4)
+
+
+# --- Reusable field types -----------------------------------------------------------------
+
+
+def _date_input(value: object, info: ValidationInfo) -> object:
+    # Dates come from forms and spreadsheets as text in a few customary layouts.
+    if not isinstance(value, str):
+        return value
+    text = _halfwidth(value).strip()
+    if not text:
+        return None
+    for form in _DATE_FORMS:
+        match = form.fullmatch(text)
+        if match:
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                raise ValueError(f"{_label(info.field_name)}：{text} 不是有效日期") from None
+    raise ValueError(f"{_label(info.field_name)}：日期格式应为 YYYY-MM-DD")
+
+
+def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
+    if value is not None and value > date.today():
+        raise ValueError(f"{_label(info.field_name)}：不能晚于今天")
+    return value
+
+
+DateInput = Annotated[date, BeforeValidator(_date_input)]
+OptionalDateInput = Annotated[date | None, BeforeValidator(_date_input)]
+BirthDate = Annotated[date, BeforeValidator(_date_input), AfterValidator(_not_in_future)]
+OptionalBirthDate = Annotated[
+    date | None, BeforeValidator(_date_input), AfterValidator(_not_in_future)
+]
+
+
+def _text(min_length: int, max_length: int) -> AfterValidator:
+    # Runs after str_strip_whitespace, so "   " counts as empty.
+    def check(value: str, info: ValidationInfo) -> str:
+        label = _label(info.field_name)
+        if not value:
+            raise ValueError(f"{label}：不能为空")
+        if len(value) < min_length:
+            raise ValueError(f"{label}：至少{min_length}个字符")
+        if len(value) > max_length:
+            raise ValueError(f"{label}：不能超过{max_length}个字符")
+        return value
+
+    return AfterValidator(check)
+
+
+def _choice(codes: dict[str, str]) -> BeforeValidator:
+    """Accept a code ("spouse") or its Chinese label ("配偶"), and store the code."""
+    by_label = {label: code for code, label in codes.items()}
+    for code, label in codes.items():
+        # "祖父母/外祖父母": either half alone means the same relation.
+        for part in label.split("/"):
+            by_label.setdefault(part, code)
+
+    def pick(value: object, info: ValidationInfo) -> str:
+        text = value.strip() if isinstance(value, str) else ""
+        if text.lower() in codes:
+            return text.lower()
+        if text in by_label:
+            return by_label[text]
+        raise ValueError(f"{_label(info.field_name)}：应为以下之一：{'、'.join(codes.values())}")
+
+    return BeforeValidator(pick)
+
+
+_SEX_WORDS = {"M": "M", "F": "F", "男": "M", "女": "F", "男性": "M", "女性": "F"}
+
+
+def _sex_input(value: object, info: ValidationInfo) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None  # optional for family members; a required field then reports "不能为空"
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if text in _SEX_WORDS:
+        return _SEX_WORDS[text]
+    raise ValueError(f"{_label(info.field_name)}：应为男或女")
+
+
+SexInput = Annotated[Sex, BeforeValidator(_sex_input)]
+OptionalSexInput = Annotated[Sex | None, BeforeValidator(_sex_input)]
+Name = Annotated[str, _text(1, 64)]
+IdTypeInput = Annotated[IdType, _choice(ID_TYPES)]
+
+
+def _id_number(value: str, id_type: str | None, allow_legacy: bool, label: str) -> str:
+    """Check an ID number for its type and return it as it should be stored."""
+    if id_type == "resident_id":
+        return _parse_resident_id(value, allow_legacy, label).number
+    value = _halfwidth(value).strip()
+    if not _OTHER_ID.fullmatch(value):
+        raise ValueError(f"{label}：应为1-32位字母、数字、括号或连字符")
+    return value
+
+
+def _agreement_violations(
+    id_type: str,
+    id_number: str,
+    birth_date: date | None,
+    sex: str | None,
+    allow_legacy: bool,
+) -> list[tuple[str, str, object]]:
+    """Birth date and sex on the record must be the ones the resident ID number carries."""
+    if id_type != "resident_id":
+        return []
+    resident = parse_resident_id(id_number, allow_legacy=allow_legacy)
+    violations: list[tuple[str, str, object]] = []
+    if birth_date is not None and birth_date != resident.birth_date:
+        violations.append(
+            (
+                "birth_date",
+                f"出生日期：与证件号码中的出生日期 {resident.birth_date.isoformat()} 不一致",
+                birth_date,
+            )
+        )
+    if sex is not None and sex != resident.sex:
+        violations.append(
+            ("sex", f"性别：与证件号码不一致（号码显示为{SEX_LABELS[resident.sex]}）", sex)
+        )
+    return violations
+
+
+# --- Models ------------------------------------------------------------------------------
+
+
+class CustomerIn(BaseModel):
+    """A customer's binding data (客户资料) as entered or imported."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    # Declared first so the id_number check can see it (fields validate in order).
+    # Only the import of old records sets it; see the module docstring.
+    allow_legacy_id: bool = Field(default=False, exclude=True, repr=False)
+
+    name: Name
+    id_type: IdTypeInput = "resident_id"
+    id_number: str
+    birth_date: BirthDate
+    sex: SexInput
+    mobile: str
+    email: str = ""
+    region: str = ""
+    address: str = ""
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number_fits_type(cls, value: str, info: ValidationInfo) -> str:
+        return _id_number(
+            value,
+            info.data.get("id_type"),
+            bool(info.data.get("allow_legacy_id")),
+            _label(info.field_name),
+        )
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile_is_mainland(cls, value: str) -> str:
+        return normalize_mobile(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email_looks_like_address(cls, value: str) -> str:
+        value = _halfwidth(value).strip()
+        if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
+            raise ValueError("电子邮箱：格式不正确，应类似 name@example.com")
+        return value
+
+    @model_validator(mode="after")
+    def _agrees_with_id_number(self) -> CustomerIn:
+        _rule_violations(
+            type(self).__name__,
+            _agreement_violations(
+                self.id_type, self.id_number, self.birth_date, self.sex, self.allow_legacy_id
+            ),
+        )
+        return self
+
+    @property
+    def legacy_id(self) -> bool:
+        """A 15-digit resident ID number: the record should be updated to the 18-digit one."""
+        return self.id_type == "resident_id" and len(self.id_number) == 15
+
+
+class FamilyMemberIn(BaseModel):
+    """A family member of the insured, on file before a request is filed for them."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    name: Name
+    relation: Annotated[Relation, _choice(RELATIONS)]
+    id_type: IdTypeInput = "resident_id"
+    id_number: str
+    birth_date: OptionalBirthDate = None
+    sex: OptionalSexInput = None
+
+    @field_validator("id_number")
+    @classmethod
+    def _id_number_fits_type(cls, value: str, info: ValidationInfo) -> str:
+        # A family member is a new binding: 18-digit numbers only.
+        return _id_number(value, info.data.get("id_type"), False, _label(info.field_name))
+
+    @model_validator(mode="after")
+    def _agrees_with_id_number(self) -> FamilyMemberIn:
+        _rule_violations(
+            type(self).__name__,
+            _agreement_violations(self.id_type, self.id_number, self.birth_date, self.sex, False),
+        )
+        return self
+
+
+class PolicyIn(BaseModel):
+    """A critical-illness policy as imported from the policy system."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    policy_number: str
+    product: Annotated[str, _text(1, 64)]
+    insured_id_number: str
+    holder_id_number: str
+    effective_date: DateInput
+    status: Annotated[PolicyStatus, _choice(POLICY_STATUSES)]
+    termination_date: OptionalDateInput = None
+    # Which critical-illness list the green channel checks against; most policies
+    # carry the industry-standard one.
+    illness_list: Annotated[str, _text(1, 64)] = "industry_2020"
+
+    @field_validator("policy_number")
+    @classmethod
+    def _policy_number_format(cls, value: str) -> str:
+        if not _POLICY_NUMBER.fullmatch(value):
+            raise ValueError("保单号：应为2-32位字母、数字或连字符")
+        return value
+
+    @field_validator("insured_id_number", "holder_id_number")
+    @classmethod
+    def _resident_id_number(cls, value: str, info: ValidationInfo) -> str:
+        # Old policies still carry 15-digit numbers; they are data we must take as is.
+        return _parse_resident_id(value, True, _label(info.field_name)).number
+
+    @model_validator(mode="after")
+    def _termination_matches_status(self) -> PolicyIn:
+        # Every service ends the day the policy ends, so that day must be known exactly
+        # when the policy is no longer in force, and absent while it is.
+        violations: list[tuple[str, str, object]] = []
+        ended = self.termination_date
+        if self.status != "active" and ended is None:
+            violations.append(
+                (
+                    "termination_date",
+                    f"终止日期：保单状态为{POLICY_STATUSES[self.status]}时必须填写",
+                    ended,
+                )
+            )
+        elif self.status == "active" and ended is not None:
+            violations.append(("termination_date", "终止日期：有效保单不应有终止日期", ended))
+        elif ended is not None and ended < self.effective_date:
+            violations.append(
+                (
+                    "termination_date",
+                    f"终止日期：不能早于生效日期 {self.effective_date.isoformat()}",
+                    ended,
+                )
+            )
+        _rule_violations(type(self).__name__, violations)
+        return self

@@ -1,0 +1,71 @@
+"""The app as an agent meets it: it opens, shows the lookup box, survives a bad database."""
+
+from __future__ import annotations
+
+from screens.app import DeskApp
+from screens.home import HomeScreen
+
+
+async def _wait_for_database(app: DeskApp, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_the_app_opens_on_the_lookup_screen_with_the_cursor_in_the_search_box(database_url):
+    app = DeskApp(database_url=database_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _wait_for_database(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.focused is not None and app.focused.id == "search"
+        await pilot.press("z", "s")
+        assert app.focused.value == "zs"
+        await pilot.press("escape")
+        assert app.focused.value == ""
+        assert app.database is not None
+
+
+async def test_a_database_that_cannot_be_reached_is_said_on_screen_not_a_crash():
+    app = DeskApp(database_url="postgresql://postgres:s3cret@127.0.0.1:1/desk")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _wait_for_database(app, pilot)
+        status = str(app.screen.query_one("#db-status").render())
+        assert "Connection refused" in status
+        assert "s3cret" not in status
+        # The agent can still type: nothing is blocked or lost.
+        await pilot.press("1", "2", "3", "4")
+        assert app.focused.value == "1234"
+
+
+async def test_f1_opens_and_closes_help():
+    app = DeskApp(database_url="sqlite:///:memory:")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+def _snapshot_app(sqlite_url: str) -> DeskApp:
+    return DeskApp(database_url=sqlite_url)
+
+
+def test_snapshot_home_80x24(snap_compare, sqlite_url):
+    async def ready(pilot):
+        await _wait_for_database(pilot.app, pilot)
+
+    assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=ready)
+
+
+def test_snapshot_home_160x48(snap_compare, sqlite_url):
+    async def ready(pilot):
+        await _wait_for_database(pilot.app, pilot)
+
+    assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(160, 48), run_before=ready)
+
+
+def test_snapshot_help_80x24(snap_compare, sqlite_url):
+    async def ready(pilot):
+        await _wait_for_database(pilot.app, pilot)
+        await pilot.press("f1")
+
+    assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=ready)
