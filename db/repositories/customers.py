@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from db.repositories.base import Repository
 from db.tables import Customer, FamilyMember
+from db.timestamps import china_now
 
 
 class CustomerRepository(Repository[Customer]):
@@ -29,6 +32,25 @@ class CustomerRepository(Repository[Customer]):
             )
             found.update(dict(self.session.exec(statement).all()))
         return found
+
+    def ids_by_identity(self, id_type: str, id_numbers: Collection[str]) -> dict[str, uuid.UUID]:
+        """Like ``ids_by_id_number``, but within one ID type (the unique key of a customer)."""
+        found: dict[str, uuid.UUID] = {}
+        numbers = list(id_numbers)
+        for start in range(0, len(numbers), 500):
+            statement = select(Customer.id_number, Customer.id).where(
+                Customer.id_type == id_type,
+                Customer.id_number.in_(numbers[start : start + 500]),  # type: ignore[attr-defined]
+            )
+            found.update(dict(self.session.exec(statement).all()))
+        return found
+
+    def bulk_update(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Update by primary key in one executemany: each dict holds ``id`` and the new values."""
+        now = china_now()
+        if rows:
+            self.session.execute(update(Customer), [{"updated_at": now, **row} for row in rows])
+        return len(rows)
 
 
 class FamilyRepository(Repository[FamilyMember]):

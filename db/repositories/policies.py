@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from typing import Any
 
+from sqlalchemy import bindparam, update
 from sqlmodel import or_, select
 
 from db.repositories.base import Repository
 from db.tables import Policy, ServicePeriod
+from db.timestamps import china_now
 
 
 class PolicyRepository(Repository[Policy]):
@@ -24,6 +28,25 @@ class PolicyRepository(Repository[Policy]):
             )
             found.update(self.session.exec(statement).all())
         return found
+
+    def effective_dates_by_number(self, numbers: Collection[str]) -> dict[str, tuple[uuid.UUID, date]]:
+        """Id and effective date of each of these policies that exists, by policy number."""
+        found: dict[str, tuple[uuid.UUID, date]] = {}
+        wanted = list(numbers)
+        for start in range(0, len(wanted), 500):
+            statement = select(Policy.policy_number, Policy.id, Policy.effective_date).where(
+                Policy.policy_number.in_(wanted[start : start + 500])  # type: ignore[attr-defined]
+            )
+            for number, policy_id, effective_date in self.session.exec(statement).all():
+                found[number] = (policy_id, effective_date)
+        return found
+
+    def bulk_update(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Update by primary key in one executemany: each dict holds ``id`` and the new values."""
+        now = china_now()
+        if rows:
+            self.session.execute(update(Policy), [{"updated_at": now, **row} for row in rows])
+        return len(rows)
 
     def of_customer(self, customer_id: uuid.UUID) -> list[Policy]:
         """Policies where the customer is the insured or the holder."""
@@ -45,3 +68,23 @@ class ServicePeriodRepository(Repository[ServicePeriod]):
             .order_by(ServicePeriod.starts_on)  # type: ignore[arg-type]
         )
         return list(self.session.exec(statement).all())
+
+    def move_initial(self, moves: Sequence[tuple[uuid.UUID, date, date]]) -> None:
+        """Set the window of each policy's initial period: ``(policy_id, starts_on, ends_on)``."""
+        if not moves:
+            return
+        # Core table statement: ORM-enabled UPDATE allows executemany only by primary key.
+        table = ServicePeriod.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.policy_id == bindparam("target"), table.c.kind == "initial")
+            .values(
+                starts_on=bindparam("new_start"),
+                ends_on=bindparam("new_end"),
+                updated_at=china_now(),
+            )
+        )
+        self.session.execute(
+            statement,
+            [{"target": p, "new_start": s, "new_end": e} for p, s, e in moves],
+        )
