@@ -52,9 +52,19 @@ class Customer(Row, table=True):
         Index("ix_customer_id_last6", "id_last6"),
         Index("ix_customer_mobile", "mobile"),
         Index("ix_customer_mobile_last4", "mobile_last4"),
-        Index("ix_customer_name", "name"),
-        Index("ix_customer_name_pinyin", "name_pinyin"),
-        Index("ix_customer_name_initials", "name_initials"),
+        # Prefix searches: PostgreSQL needs pattern ops to use a btree for LIKE 'x%'
+        # under a linguistic collation; SQLite ignores the option and searches by range.
+        Index("ix_customer_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        Index(
+            "ix_customer_name_pinyin",
+            "name_pinyin",
+            postgresql_ops={"name_pinyin": "text_pattern_ops"},
+        ),
+        Index(
+            "ix_customer_name_initials",
+            "name_initials",
+            postgresql_ops={"name_initials": "text_pattern_ops"},
+        ),
     )
 
     name: str = Field(max_length=64)
@@ -103,8 +113,16 @@ class CriticalIllness(Row, table=True):
 
 class Policy(Row, table=True):
     __tablename__ = "policy"
+    __table_args__ = (
+        Index(
+            "ux_policy_number",
+            "policy_number",
+            unique=True,
+            postgresql_ops={"policy_number": "text_pattern_ops"},
+        ),
+    )
 
-    policy_number: str = Field(max_length=32, unique=True)
+    policy_number: str = Field(max_length=32)
     product: str = Field(max_length=64)
     insured_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
     holder_id: uuid.UUID = Field(foreign_key="customer.id", index=True)

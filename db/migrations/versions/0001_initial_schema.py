@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:01:18.382747
+Create Date: 2026-11-24 22:07:46.682279
 """
 
 from collections.abc import Sequence
@@ -83,9 +83,21 @@ def upgrade() -> None:
         batch_op.create_index("ix_customer_id_last6", ["id_last6"], unique=False)
         batch_op.create_index("ix_customer_mobile", ["mobile"], unique=False)
         batch_op.create_index("ix_customer_mobile_last4", ["mobile_last4"], unique=False)
-        batch_op.create_index("ix_customer_name", ["name"], unique=False)
-        batch_op.create_index("ix_customer_name_initials", ["name_initials"], unique=False)
-        batch_op.create_index("ix_customer_name_pinyin", ["name_pinyin"], unique=False)
+        batch_op.create_index(
+            "ix_customer_name", ["name"], unique=False, postgresql_ops={"name": "text_pattern_ops"}
+        )
+        batch_op.create_index(
+            "ix_customer_name_initials",
+            ["name_initials"],
+            unique=False,
+            postgresql_ops={"name_initials": "text_pattern_ops"},
+        )
+        batch_op.create_index(
+            "ix_customer_name_pinyin",
+            ["name_pinyin"],
+            unique=False,
+            postgresql_ops={"name_pinyin": "text_pattern_ops"},
+        )
 
     op.create_table(
         "hospital",
@@ -203,11 +215,16 @@ def upgrade() -> None:
             ["customer.id"],
         ),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("policy_number"),
     )
     with op.batch_alter_table("policy", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_policy_holder_id"), ["holder_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_policy_insured_id"), ["insured_id"], unique=False)
+        batch_op.create_index(
+            "ux_policy_number",
+            ["policy_number"],
+            unique=True,
+            postgresql_ops={"policy_number": "text_pattern_ops"},
+        )
 
     op.create_table(
         "call_note",
@@ -493,6 +510,9 @@ def downgrade() -> None:
 
     op.drop_table("call_note")
     with op.batch_alter_table("policy", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ux_policy_number", postgresql_ops={"policy_number": "text_pattern_ops"}
+        )
         batch_op.drop_index(batch_op.f("ix_policy_insured_id"))
         batch_op.drop_index(batch_op.f("ix_policy_holder_id"))
 
@@ -512,9 +532,13 @@ def downgrade() -> None:
 
     op.drop_table("hospital")
     with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_index("ix_customer_name_pinyin")
-        batch_op.drop_index("ix_customer_name_initials")
-        batch_op.drop_index("ix_customer_name")
+        batch_op.drop_index(
+            "ix_customer_name_pinyin", postgresql_ops={"name_pinyin": "text_pattern_ops"}
+        )
+        batch_op.drop_index(
+            "ix_customer_name_initials", postgresql_ops={"name_initials": "text_pattern_ops"}
+        )
+        batch_op.drop_index("ix_customer_name", postgresql_ops={"name": "text_pattern_ops"})
         batch_op.drop_index("ix_customer_mobile_last4")
         batch_op.drop_index("ix_customer_mobile")
         batch_op.drop_index("ix_customer_id_last6")
