@@ -21,6 +21,7 @@ from db.repositories.calls import CallNoteRepository, CallRepository
 from db.repositories.customers import CustomerRepository, FamilyRepository
 from db.repositories.feedback import ComplaintRepository, RatingRepository, SupplierRepository
 from db.repositories.ledger import UsageLedgerRepository
+from db.repositories.lookup import CustomerLookup
 from db.repositories.policies import PolicyRepository, ServicePeriodRepository
 from db.repositories.reference import CalendarRepository, HospitalRepository, IllnessRepository
 from db.repositories.requests import (
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.agents = AgentRepository(session)
         self.customers = CustomerRepository(session)
         self.family = FamilyRepository(session)
+        self.lookup = CustomerLookup(session)
         self.policies = PolicyRepository(session)
         self.service_periods = ServicePeriodRepository(session)
         self.requests = RequestRepository(session)
