@@ -1,14 +1,23 @@
-"""The desk application: opens the database in a worker and shows the lookup screen."""
+"""The desk application: opens the database in a worker and starts on the lookup screen."""
 
 from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
+from db.timestamps import china_now
+from desk.agents import agent_for, current_login
+from desk.calls import open_call, record_verification
+from desk.customer_view import IdentityReference, identity_reference
 from desk.database import Database, open_database
 from desk.errors import DeskError
+from desk.identity import identity_verified
 from desk.texts import t
 from screens.help import HelpScreen
 from screens.home import HomeScreen
@@ -23,10 +32,25 @@ class DeskApp(App[None]):
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
     ]
 
-    def __init__(self, database_url: str | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        clock: Callable[[], datetime] = china_now,
+        agent_login: str | None = None,
+    ) -> None:
         super().__init__()
         self.database_url = database_url
         self.database: Database | None = None
+        self.clock = clock
+        self.agent_login = agent_login or current_login()
+        self.agent_id: uuid.UUID | None = None
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        return self.clock().date()
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
@@ -35,27 +59,68 @@ class DeskApp(App[None]):
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> Database:
         # Opening (and on first run, migrating) must not hold the first keystroke back.
-        return open_database(self.database_url)
+        database = open_database(self.database_url)
+        with database.unit_of_work() as uow:
+            self.agent_id = agent_for(uow, self.agent_login).id
+            uow.commit()
+        return database
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "database":
-            return
+        if event.worker.group == "database":
+            self._database_worker_changed(event)
+        elif event.state == WorkerState.ERROR:
+            # A lost connection mid-call: say so where the agent is looking, keep the screen.
+            error = event.worker.error
+            self.notify(t("db.failed", reason=_reason(error)), severity="error", timeout=10)
+
+    def _database_worker_changed(self, event: Worker.StateChanged) -> None:
         home = self._home()
         if event.state == WorkerState.SUCCESS:
             self.database = event.worker.result
             if home is not None and self.database is not None:
                 home.show_database_ready(self.database.label)
-        elif event.state == WorkerState.ERROR:
-            error = event.worker.error
-            reason = str(error) if isinstance(error, DeskError) else f"{type(error).__name__}: {error}"
-            if home is not None:
-                home.show_database_failed(reason)
+        elif event.state == WorkerState.ERROR and home is not None:
+            home.show_database_failed(_reason(event.worker.error))
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 return screen
         return None
+
+    # -- the call flow ---------------------------------------------------------------------
+
+    def start_call(self, customer_id: uuid.UUID, name: str) -> None:
+        self._open_call(customer_id)
+
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
+    def _open_call(self, customer_id: uuid.UUID) -> None:
+        assert self.database is not None
+        with self.database.unit_of_work() as uow:
+            call_id = open_call(uow, customer_id=customer_id, agent_id=self.agent_id, at=self.now())
+        with self.database.unit_of_work() as uow:
+            reference = identity_reference(uow, customer_id)
+        self.call_from_thread(self._verify, call_id, reference)
+
+    def _verify(self, call_id: uuid.UUID, reference: IdentityReference) -> None:
+        from screens.identity import IdentityScreen
+
+        def checked(confirmed: list[str] | None) -> None:
+            self._record_verification(call_id, reference, confirmed or [])
+
+        self.push_screen(IdentityScreen(reference), checked)
+
+    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
+    def _record_verification(self, call_id: uuid.UUID, reference: IdentityReference, confirmed: list[str]) -> None:
+        assert self.database is not None
+        with self.database.unit_of_work() as uow:
+            record_verification(uow, call_id, confirmed)
+        self.call_from_thread(self._show_customer, call_id, reference, identity_verified(confirmed))
+
+    def _show_customer(self, call_id: uuid.UUID, reference: IdentityReference, verified: bool) -> None:
+        from screens.customer import CustomerScreen
+
+        self.push_screen(CustomerScreen(reference.customer_id, reference.name, call_id, verified))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -66,3 +131,9 @@ class DeskApp(App[None]):
     def on_unmount(self) -> None:
         if self.database is not None:
             self.database.close()
+
+
+def _reason(error: BaseException | None) -> str:
+    if isinstance(error, DeskError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"

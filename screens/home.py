@@ -1,40 +1,130 @@
-"""The home screen: where every call starts, with the customer lookup box."""
+"""The home screen: where every call starts, with the customer lookup.
+
+Results come as the agent types, from a thread worker: a keystroke never waits for SQL.
+↑/↓ move through the results while the cursor stays in the search box.
+"""
 
 from __future__ import annotations
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import get_current_worker
 
+from desk.lookup import RESULT_LIMIT, CustomerHit, find_customers
 from desk.texts import t
 
 
 class HomeScreen(Screen[None]):
     HELP_TOPIC = "home"
-    BINDINGS = [Binding("escape", "clear", t("key.clear"), id="clear-search")]
+    BINDINGS = [
+        Binding("escape", "clear", t("key.clear"), id="clear-search"),
+        Binding("down", "cursor(1)", t("key.down"), show=False, id="result-down"),
+        Binding("up", "cursor(-1)", t("key.up"), show=False, id="result-up"),
+        Binding("enter", "open_customer", t("key.open"), id="open-customer", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hits: list[CustomerHit] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="lookup"):
-            yield Static(t("home.title"), id="lookup-title", classes="title")
             yield Input(placeholder=t("home.search_placeholder"), id="search")
             yield Static(t("home.hint"), id="lookup-hint", classes="hint")
+            yield DataTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
         yield Static(t("contact.lines"), id="contact-lines")
         yield Static(t("db.opening", url=""), id="db-status")
         yield Footer()
 
     def on_mount(self) -> None:
+        table = self.query_one("#results", DataTable)
+        for key in ("name", "mobile", "id", "born", "region", "policies"):
+            table.add_column(t(f"lookup.col.{key}"), key=key)
+        table.can_focus = False
         self.query_one("#search", Input).focus()
+
+    def on_screen_resume(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    # -- searching -------------------------------------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _query_changed(self, event: Input.Changed) -> None:
+        query = event.value
+        if not query.strip():
+            self._show_hits([], "")
+            self.query_one("#lookup-hint", Static).update(t("home.hint"))
+            return
+        if self.app.database is None:  # type: ignore[attr-defined]
+            self.query_one("#lookup-hint", Static).update(t("lookup.not_ready"))
+            return
+        self._search(query)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def _search(self, query: str) -> None:
+        with self.app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            hits = find_customers(uow, query, limit=RESULT_LIMIT + 1)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_hits, hits, query)
+
+    def _show_hits(self, hits: list[CustomerHit], query: str) -> None:
+        if query != self.query_one("#search", Input).value:
+            return  # an answer to an older keystroke
+        more = len(hits) > RESULT_LIMIT
+        self.hits = hits[:RESULT_LIMIT]
+        table = self.query_one("#results", DataTable)
+        table.clear()
+        for hit in self.hits:
+            table.add_row(
+                hit.name,
+                hit.masked_mobile,
+                hit.masked_id_number,
+                str(hit.birth_year),
+                hit.region[:10],
+                str(hit.policy_count),
+                key=str(hit.customer_id),
+            )
+        hint = self.query_one("#lookup-hint", Static)
+        if not query:
+            return
+        if not self.hits:
+            hint.update(t("lookup.none"))
+        elif more:
+            hint.update(t("lookup.more", count=RESULT_LIMIT))
+        else:
+            hint.update(t("lookup.count", count=len(self.hits)))
+
+    # -- keys ------------------------------------------------------------------------------
 
     def action_clear(self) -> None:
         self.query_one("#search", Input).value = ""
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#results", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_open_customer(self) -> None:
+        table = self.query_one("#results", DataTable)
+        if not self.hits or table.cursor_row >= len(self.hits):
+            return
+        hit = self.hits[table.cursor_row]
+        self.app.start_call(hit.customer_id, hit.name)  # type: ignore[attr-defined]
+
+    # -- status line -----------------------------------------------------------------------
 
     def show_database_ready(self, url: str) -> None:
         status = self.query_one("#db-status", Static)
         status.update(t("db.ready", url=url))
         status.set_class(False, "error")
+        search = self.query_one("#search", Input)
+        if search.value.strip():
+            self._search(search.value)
 
     def show_database_failed(self, reason: str) -> None:
         status = self.query_one("#db-status", Static)

@@ -23,3 +23,13 @@ class UsageLedgerRepository(Repository[UsageEvent]):
             .order_by(UsageEvent.at)  # type: ignore[arg-type]
         )
         return list(self.session.exec(statement).all())
+
+    def kinds_by_service(self, service_period_id: uuid.UUID) -> dict[str, list[str]]:
+        """Every ledger event kind of one service year, per service code."""
+        statement = select(UsageEvent.service_code, UsageEvent.kind).where(
+            UsageEvent.service_period_id == service_period_id
+        )
+        kinds: dict[str, list[str]] = {}
+        for code, kind in self.session.exec(statement).all():
+            kinds.setdefault(code, []).append(kind)
+        return kinds

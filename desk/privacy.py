@@ -1,0 +1,43 @@
+"""Showing a masked number in full: a deliberate act, written to the audit log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from db.tables import AuditEvent
+from db.unit_of_work import UnitOfWork
+from desk.errors import DeskError
+
+REVEALABLE = {"id_number": "reveal_id_number", "mobile": "reveal_mobile"}
+
+
+def reveal(
+    uow: UnitOfWork,
+    *,
+    customer_id: uuid.UUID,
+    field: str,
+    reason: str,
+    agent_id: uuid.UUID | None,
+    at: datetime,
+) -> str:
+    """The full value of ``field``, after the audit event is in the same transaction."""
+    if field not in REVEALABLE:
+        raise DeskError(f"不能显示该字段 (cannot reveal {field!r})")
+    if not reason.strip():
+        raise DeskError("请填写查看完整号码的原因 (a reason is required)")
+    customer = uow.customers.get(customer_id)
+    if customer is None:
+        raise DeskError("客户不存在 (no such customer)")
+    uow.audit.add(
+        AuditEvent(
+            at=at,
+            agent_id=agent_id,
+            action=REVEALABLE[field],
+            subject_type="customer",
+            subject_id=customer_id,
+            reason=reason.strip(),
+        )
+    )
+    uow.commit()
+    return str(getattr(customer, field))

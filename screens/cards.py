@@ -1,0 +1,142 @@
+"""The benefit cards of one policy: one card per catalogue benefit, in a grid.
+
+Two columns fit 80×24 (the grid scrolls); a wide terminal gets more columns. Arrows move
+between cards, Enter opens the card's rules (and, once they exist, its request form).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.events import Resize
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from desk.customer_view import BenefitCards, load_benefit_cards
+from desk.entitlement import BenefitState, BenefitStatus
+from desk.texts import t
+from screens.labels import audience_text, card_state_text, quota_text, sla_text, window_text
+
+CARD_WIDTH = 38
+STATE_CLASSES = {
+    BenefitState.AVAILABLE: "available",
+    BenefitState.NOT_YET_OPEN: "closed",
+    BenefitState.USED_UP: "used-up",
+    BenefitState.EXPIRED: "closed",
+    BenefitState.POLICY_ENDED: "closed",
+}
+# A symbol as well as a colour: the state must read in monochrome too.
+STATE_SYMBOLS = {
+    BenefitState.AVAILABLE: "●",
+    BenefitState.NOT_YET_OPEN: "○",
+    BenefitState.USED_UP: "■",
+    BenefitState.EXPIRED: "×",
+    BenefitState.POLICY_ENDED: "×",
+}
+
+
+class BenefitCard(Static, can_focus=True):
+    def __init__(self, status: BenefitStatus) -> None:
+        super().__init__(id=f"card-{status.benefit.code}", classes=f"card {STATE_CLASSES[status.state]}")
+        self.status = status
+
+    def render(self) -> Text:
+        status, benefit = self.status, self.status.benefit
+        lines = [
+            (f"{STATE_SYMBOLS[status.state]} {benefit.name_zh}", "bold"),
+            (card_state_text(status), ""),
+            (quota_text(status), ""),
+            (audience_text(benefit), ""),
+            (f"{t('card.sla')}：{sla_text(benefit)}", "dim"),
+        ]
+        # One fact a line, cut with an ellipsis: a card never grows past its five lines.
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for number, (line, style) in enumerate(lines):
+            text.append(line + ("\n" if number < len(lines) - 1 else ""), style=style)
+        return text
+
+
+class BenefitCardsScreen(Screen[None]):
+    HELP_TOPIC = "cards"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", t("key.back"), id="cards-back"),
+        Binding("enter", "open_card", t("key.open"), id="open-card"),
+        Binding("right", "move(1)", "→", show=False, id="card-right"),
+        Binding("left", "move(-1)", "←", show=False, id="card-left"),
+        Binding("down", "move_row(1)", "↓", show=False, id="card-down"),
+        Binding("up", "move_row(-1)", "↑", show=False, id="card-up"),
+    ]
+
+    def __init__(self, policy_id: uuid.UUID) -> None:
+        super().__init__()
+        self.policy_id = policy_id
+        self.cards: BenefitCards | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="cards-title", classes="title")
+        with VerticalScroll(id="cards-scroll"):
+            yield Grid(id="cards")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="cards", exit_on_error=False)
+    def _load(self) -> None:
+        app = self.app
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            cards = load_benefit_cards(uow, self.policy_id, app.today())  # type: ignore[attr-defined]
+        app.call_from_thread(self._show, cards)
+
+    def _show(self, cards: BenefitCards) -> None:
+        self.cards = cards
+        self.query_one("#cards-title", Static).update(
+            f"{t('cards.title', policy=cards.policy_number)}  {t('cards.window', window=window_text(cards.window))}"
+        )
+        grid = self.query_one("#cards", Grid)
+        grid.remove_children()
+        grid.mount_all(BenefitCard(status) for status in cards.cards)
+        self._fit_columns(self.size.width)
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        cards = list(self.query(BenefitCard))
+        if cards:
+            cards[0].focus()
+
+    def on_resize(self, event: Resize) -> None:
+        self._fit_columns(event.size.width)
+
+    def _fit_columns(self, width: int) -> None:
+        self.query_one("#cards", Grid).styles.grid_size_columns = self._columns(width)
+
+    @staticmethod
+    def _columns(width: int) -> int:
+        return max(1, min(4, (width - 2) // CARD_WIDTH))
+
+    def _focused_index(self) -> int:
+        cards = list(self.query(BenefitCard))
+        return cards.index(self.focused) if self.focused in cards else 0
+
+    def action_move(self, step: int) -> None:
+        cards = list(self.query(BenefitCard))
+        if cards:
+            cards[(self._focused_index() + step) % len(cards)].focus()
+
+    def action_move_row(self, step: int) -> None:
+        cards = list(self.query(BenefitCard))
+        if cards:
+            index = self._focused_index() + step * self._columns(self.size.width)
+            cards[max(0, min(len(cards) - 1, index))].focus()
+
+    def action_open_card(self) -> None:
+        if isinstance(self.focused, BenefitCard):
+            from screens.card_detail import CardDetailScreen
+
+            self.app.push_screen(CardDetailScreen(self.focused.status))

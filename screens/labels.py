@@ -1,0 +1,57 @@
+"""How domain values read on screen: states, windows, SLA steps, in the current language."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from desk.catalogue import Benefit, SlaStep
+from desk.entitlement import BenefitStatus, ServiceWindow, WindowState
+from desk.texts import t
+
+
+def day(value: date) -> str:
+    return value.isoformat()
+
+
+def minute(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def window_text(window: ServiceWindow) -> str:
+    if window.state is WindowState.ACTIVE:
+        # The window is [start, end): the last day services are open is the day before.
+        return t("window.active", last=day(window.on - timedelta(days=1)))
+    return t(f"window.{window.state.value}", on=day(window.on))
+
+
+def card_state_text(status: BenefitStatus) -> str:
+    on = day(status.on) if status.on else ""
+    return t(f"card.state.{status.state.value}", on=on)
+
+
+def quota_text(status: BenefitStatus) -> str:
+    if status.left is None:
+        return t("card.quota_unlimited", note=status.benefit.quota_note_zh, used=status.used)
+    return t("card.quota", used=status.used, left=status.left)
+
+
+def sla_step_text(step: SlaStep) -> str:
+    if step.limit is None:  # real time, or on the visit day: the name says it all
+        return step.name_zh
+    return f"{step.name_zh} {t(f'sla.{step.unit.value}', limit=step.limit)}"
+
+
+def sla_text(benefit: Benefit) -> str:
+    return " → ".join(sla_step_text(step) for step in benefit.sla_steps)
+
+
+def audience_text(benefit: Benefit) -> str:
+    return t(f"card.audience.{benefit.audience.value}")
+
+
+def state_text(state: str) -> str:
+    return t(f"state.{state}")
+
+
+def policy_status_text(status: str) -> str:
+    return t(f"policy.status.{status}")

@@ -1,0 +1,69 @@
+"""Ending a call: a wrap-up code and a note. A failed save keeps everything typed."""
+
+from __future__ import annotations
+
+import uuid
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from desk.calls import WRAP_UP_CODES, end_call
+from desk.texts import t
+
+
+class WrapUpScreen(ModalScreen[bool]):
+    HELP_TOPIC = "wrap_up"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("key.save"), id="save-wrap-up", priority=True),
+        Binding("escape", "dismiss(False)", t("key.cancel"), id="cancel-wrap-up"),
+    ]
+
+    def __init__(self, call_id: uuid.UUID, name: str, default_code: str) -> None:
+        super().__init__()
+        self.call_id = call_id
+        self.customer_name = name
+        self.default_code = default_code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="wrap-up"):
+            yield Static(t("wrap_up.title", name=self.customer_name), classes="title")
+            yield Static(t("wrap_up.code"), classes="section")
+            yield OptionList(*(Option(label, id=code) for code, label in WRAP_UP_CODES.items()), id="wrap-up-code")
+            yield Static(t("wrap_up.note"), classes="section")
+            yield Input(id="wrap-up-note")
+            yield Static("", id="wrap-up-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        codes = self.query_one("#wrap-up-code", OptionList)
+        codes.highlighted = list(WRAP_UP_CODES).index(self.default_code)
+        self.query_one("#wrap-up-note", Input).focus()
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        codes = self.query_one("#wrap-up-code", OptionList)
+        if codes.highlighted is None:
+            self.query_one("#wrap-up-error", Static).update(t("wrap_up.need_code"))
+            return
+        code = list(WRAP_UP_CODES)[codes.highlighted]
+        self._save(code, self.query_one("#wrap-up-note", Input).value)
+
+    @work(thread=True, exclusive=True, group="wrap-up", exit_on_error=False)
+    def _save(self, code: str, note: str) -> None:
+        app = self.app
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                end_call(uow, self.call_id, wrap_up_code=code, note=note,
+                         agent_id=app.agent_id, at=app.now())  # type: ignore[attr-defined]
+        except Exception as error:  # noqa: BLE001 - the form stays filled whatever went wrong
+            app.call_from_thread(self.query_one("#wrap-up-error", Static).update,
+                                 t("error.save_failed", reason=error))
+            return
+        app.call_from_thread(self.dismiss, True)
