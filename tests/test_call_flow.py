@@ -1,0 +1,182 @@
+"""Real calls, key by key: find the caller, verify, look at the policy, open the cards."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from db.tables import AuditEvent, Call
+from screens.app import DeskApp
+from screens.cards import BenefitCard, BenefitCardsScreen
+from screens.customer import CustomerScreen
+from screens.home import HomeScreen
+from screens.identity import IdentityScreen
+from tests.callers import NOW, add_callers, rows
+
+
+@pytest.fixture
+def callers_url(database_url):
+    from desk.database import open_database
+
+    database = open_database(database_url)
+    add_callers(database)
+    database.close()
+    return database_url
+
+
+def desk_app(url: str) -> DeskApp:
+    return DeskApp(database_url=url, clock=lambda: NOW, agent_login="agent01")
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def search(pilot, text: str) -> list[str]:
+    await settle(pilot)
+    await pilot.press(*text)
+    await settle(pilot)
+    table = pilot.app.screen.query_one("#results", DataTable)
+    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+
+
+async def open_and_verify(pilot, facts: str) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, IdentityScreen)
+    await pilot.press(*facts, "enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("5678", ["张三"]),  # mobile tail
+        ("zs", ["张三"]),  # pinyin initials
+        ("ouyang", ["欧阳娜娜"]),  # full pinyin
+        ("XK202409010003", ["王建国"]),  # policy number
+        ("13600006666", ["赵敏"]),  # full mobile
+    ],
+)
+async def test_find_the_caller_as_the_agent_types(callers_url, typed, expected):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert await search(pilot, typed) == expected
+
+
+async def test_find_by_id_tail(callers_url):
+    from tests.callers import CALLERS, resident_id
+
+    name, region, born, sequence, *_ = CALLERS[1]
+    tail = resident_id(region, born, sequence)[-4:]
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert name in await search(pilot, tail)
+
+
+async def test_a_failed_identity_check_shows_the_name_only(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "1")  # only the name confirmed
+        screen = app.screen
+        assert isinstance(screen, CustomerScreen) and not screen.verified
+        assert not screen.query("#policies")
+        await pilot.press("b")  # cards are not reachable
+        assert isinstance(app.screen, CustomerScreen)
+    (call,) = rows(app.database, Call)
+    assert call.verified_facts == ["full_name"]
+
+
+async def test_a_passed_identity_check_shows_binding_policies_and_family(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "24")
+        screen = app.screen
+        assert isinstance(screen, CustomerScreen) and screen.verified
+        binding = str(screen.query_one("#binding", Static).render())
+        assert "138****5678" in binding and "110105********" in binding
+        policies = screen.query_one("#policies", DataTable)
+        assert policies.get_row_at(0)[0] == "XK202601100001"
+        assert "有效至 2027-01-24" in policies.get_row_at(0)[4]
+        family = screen.query_one("#family", DataTable)
+        assert family.get_row_at(0)[:2] == ["李丽", "配偶"]
+
+
+async def card_states(pilot, typed: str) -> dict[str, str]:
+    await search(pilot, typed)
+    await open_and_verify(pilot, "12")
+    await pilot.press("b")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BenefitCardsScreen)
+    return {card.status.benefit.code: card.status.state.value for card in pilot.app.screen.query(BenefitCard)}
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "state"),
+    [
+        ("zs", "smoking", "available"),  # inside the window
+        ("lxm", "escort", "not_yet_open"),  # effective 2026-11-20: opens 2026-12-05
+        ("wjg", "news", "expired"),  # window 2024-09-16 .. 2025-09-16
+        ("zm", "smoking", "policy_ended"),  # surrendered 2026-09-30
+        ("oynn", "escort", "used_up"),  # the one escort of the year is used
+        ("oynn", "admission", "available"),
+    ],
+)
+async def test_benefit_cards_tell_the_state_of_each_service(callers_url, typed, code, state):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        states = await card_states(pilot, typed)
+        assert len(states) == 10
+        assert states[code] == state
+
+
+async def test_enter_on_a_card_opens_its_rules_and_esc_comes_back(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await card_states(pilot, "zs")
+        await pilot.press("right", "right", "enter")  # third card: psych
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CardDetailScreen"
+        assert app.screen.status.benefit.code == "psych"
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, CustomerScreen)
+
+
+async def test_showing_a_number_in_full_needs_a_reason_and_is_audited(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "12")
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("enter")  # no reason
+        await settle(pilot)
+        assert "原因" in str(app.screen.query_one("#reveal-error", Static).render())
+        await pilot.press("f3", *"核对手机", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CustomerScreen)
+        assert "13812345678" in str(app.screen.query_one("#customer-status", Static).render())
+    (event,) = rows(app.database, AuditEvent)
+    assert (event.action, event.reason) == ("reveal_mobile", "核对手机")
+
+
+async def test_ending_the_call_saves_the_wrap_up_and_returns_to_lookup(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "12")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press(*"咨询戒烟门诊", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#search", Input).value == "zs"
+    (call,) = rows(app.database, Call)
+    assert call.wrap_up_code == "inquiry" and call.ended_at == NOW
+    with app.database.unit_of_work() as uow:
+        assert [n.text for n in uow.call_notes.of_call(call.id)] == ["咨询戒烟门诊"]
