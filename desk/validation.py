@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 from typing import Annotated, Literal
 
@@ -250,6 +251,8 @@ def check_digit(first17: str) -> str:
     return mod_11_2.calc_check_digit(first17)
 
 
+# Imports and demo data check the same few thousand region codes over and over.
+@lru_cache(maxsize=8192)
 def _region_problem(code: str, birth_year: int) -> str | None:
     info = {
         key: value
