@@ -13,10 +13,13 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from db.tables import Customer
-from db.unit_of_work import UnitOfWork
-from desk.validation import mask_id_number, mask_mobile
+if TYPE_CHECKING:
+    # Kept out of the import path: the lookup screen imports this module before its
+    # first frame, and the database stack loads later, in a worker.
+    from db.tables import Customer
+    from db.unit_of_work import UnitOfWork
 
 RESULT_LIMIT = 20
 
@@ -126,6 +129,8 @@ def _query(uow: UnitOfWork, key: SearchKey, limit: int) -> list[Customer]:
 
 def find_customers(uow: UnitOfWork, raw: str, limit: int = RESULT_LIMIT) -> list[CustomerHit]:
     """The customers the query can mean, at most ``limit``, each once."""
+    from desk.validation import mask_id_number, mask_mobile
+
     found: dict[uuid.UUID, tuple[Customer, SearchKind]] = {}
     for key in search_keys_for(raw):
         if len(found) >= limit:

@@ -3,28 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from db.timestamps import china_now
-from desk.agents import agent_for, current_login
-from desk.calls import open_call, record_verification
-from desk.customer_view import IdentityReference, identity_reference
-from desk.database import Database, open_database
-from desk.errors import DeskError
-from desk.identity import identity_verified
 from desk.texts import t
-from screens.help import HelpScreen
 from screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    # The database stack (SQLAlchemy, SQLModel, Alembic, pydantic) costs most of a second
+    # to import: it loads in the worker after the first frame, never before it.
+    from desk.customer_view import IdentityReference
+    from desk.database import Database
 
 
 class DeskApp(App[None]):
-    CSS_PATH = "desk.tcss"
+    # Absolute, so a subclass defined elsewhere (tests, benchmarks) finds it too.
+    CSS_PATH = str(Path(__file__).with_name("desk.tcss"))
     TITLE = t("app.title")
     SUB_TITLE = t("app.sub_title")
     BINDINGS = [
@@ -43,7 +47,7 @@ class DeskApp(App[None]):
         self.database_url = database_url
         self.database: Database | None = None
         self.clock = clock
-        self.agent_login = agent_login or current_login()
+        self.agent_login = agent_login
         self.agent_id: uuid.UUID | None = None
 
     def now(self) -> datetime:
@@ -54,14 +58,17 @@ class DeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
-        self._open_database()
+        # The lookup box is up and takes keys before the database is even imported.
+        self.call_after_refresh(self._open_database)
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> Database:
-        # Opening (and on first run, migrating) must not hold the first keystroke back.
+        from desk.agents import agent_for, current_login
+        from desk.database import open_database
+
         database = open_database(self.database_url)
         with database.unit_of_work() as uow:
-            self.agent_id = agent_for(uow, self.agent_login).id
+            self.agent_id = agent_for(uow, self.agent_login or current_login()).id
             uow.commit()
         return database
 
@@ -95,6 +102,9 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _open_call(self, customer_id: uuid.UUID) -> None:
+        from desk.calls import open_call
+        from desk.customer_view import identity_reference
+
         assert self.database is not None
         with self.database.unit_of_work() as uow:
             call_id = open_call(uow, customer_id=customer_id, agent_id=self.agent_id, at=self.now())
@@ -112,6 +122,9 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
     def _record_verification(self, call_id: uuid.UUID, reference: IdentityReference, confirmed: list[str]) -> None:
+        from desk.calls import record_verification
+        from desk.identity import identity_verified
+
         assert self.database is not None
         with self.database.unit_of_work() as uow:
             record_verification(uow, call_id, confirmed)
@@ -122,7 +135,24 @@ class DeskApp(App[None]):
 
         self.push_screen(CustomerScreen(reference.customer_id, reference.name, call_id, verified))
 
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The palette offers what the screen's keys do, so a forgotten key is found by name."""
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.description in seen:
+                continue
+            seen.add(binding.description)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.key_display or key}",
+                partial(active.node.run_action, binding.action),
+            )
+        yield from super().get_system_commands(screen)
+
     def action_help(self) -> None:
+        from screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
             return
@@ -134,6 +164,8 @@ class DeskApp(App[None]):
 
 
 def _reason(error: BaseException | None) -> str:
+    from desk.errors import DeskError
+
     if isinstance(error, DeskError):
         return str(error)
     return f"{type(error).__name__}: {error}"

@@ -21,6 +21,8 @@ class WrapUpScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", t("key.save"), id="save-wrap-up", priority=True),
         Binding("escape", "dismiss(False)", t("key.cancel"), id="cancel-wrap-up"),
+        Binding("up", "code(-1)", t("key.up"), show=False, id="wrap-up-code-up"),
+        Binding("down", "code(1)", t("key.down"), show=False, id="wrap-up-code-down"),
     ]
 
     def __init__(self, call_id: uuid.UUID, name: str, default_code: str) -> None:
@@ -43,6 +45,11 @@ class WrapUpScreen(ModalScreen[bool]):
         codes = self.query_one("#wrap-up-code", OptionList)
         codes.highlighted = list(WRAP_UP_CODES).index(self.default_code)
         self.query_one("#wrap-up-note", Input).focus()
+
+    def action_code(self, step: int) -> None:
+        codes = self.query_one("#wrap-up-code", OptionList)
+        current = codes.highlighted or 0
+        codes.highlighted = max(0, min(codes.option_count - 1, current + step))
 
     def on_input_submitted(self, _event: Input.Submitted) -> None:
         self.action_save()

@@ -180,3 +180,32 @@ async def test_ending_the_call_saves_the_wrap_up_and_returns_to_lookup(callers_u
     assert call.wrap_up_code == "inquiry" and call.ended_at == NOW
     with app.database.unit_of_work() as uow:
         assert [n.text for n in uow.call_notes.of_call(call.id)] == ["咨询戒烟门诊"]
+
+
+async def test_the_wrap_up_code_is_chosen_with_arrows_while_typing_the_note(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "12")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("down", *"已预约", "ctrl+s")
+        await settle(pilot)
+    (call,) = rows(app.database, Call)
+    assert call.wrap_up_code == "request_filed"
+
+
+async def test_the_command_palette_offers_the_screen_keys_by_name(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        await open_and_verify(pilot, "12")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "权益卡" in titles and "结束通话" in titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"权益卡")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, BenefitCardsScreen)
