@@ -48,6 +48,8 @@ class Customer(Row, table=True):
     __tablename__ = "customer"
     __table_args__ = (
         UniqueConstraint("id_type", "id_number", name="uq_customer_id_number"),
+        # Callers read out their number without its type: the unique key leads with type.
+        Index("ix_customer_id_number", "id_number"),
         Index("ix_customer_id_last4", "id_last4"),
         Index("ix_customer_id_last6", "id_last6"),
         Index("ix_customer_mobile", "mobile"),

@@ -75,9 +75,7 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self._session is not None
-        try:
-            # Whatever was not committed explicitly is thrown away.
-            self._session.rollback()
-        finally:
-            self._session.close()
-            self._session = None
+        # close() rolls back whatever was not committed and detaches the rows without
+        # expiring them, so what a use case read stays readable after the block.
+        self._session.close()
+        self._session = None

@@ -104,3 +104,13 @@ def test_a_server_database_is_upgraded_only_on_request(pg_database_url, capsys):
         with database.engine.begin() as connection:
             connection.execute(text("INSERT INTO alembic_version VALUES (:head)"), {"head": head_revision()})
         database.close()
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(database):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from db.tables import SQLModel
+
+    with database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
