@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from desk.catalogue import Benefit
+from desk.errors import DeskError
 from desk.request_states import FINAL_STATES, LedgerKind, RequestState
 from desk.working_calendar import WorkingCalendar
 
@@ -43,7 +44,7 @@ STEP_STARTS_AT: dict[str, RequestState] = {
 }
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(DeskError):
     """The transition is not allowed; the message says why, in words for the agent."""
 
 

@@ -33,3 +33,10 @@ class UsageLedgerRepository(Repository[UsageEvent]):
         for code, kind in self.session.exec(statement).all():
             kinds.setdefault(code, []).append(kind)
         return kinds
+
+    def net_by_request(self, service_period_id: uuid.UUID, service_code: str) -> dict[uuid.UUID | None, int]:
+        """Counted less refunded, per request (None: uses not tied to a request)."""
+        net: dict[uuid.UUID | None, int] = {}
+        for event in self.events(service_period_id, service_code):
+            net[event.request_id] = net.get(event.request_id, 0) + (1 if event.kind == "counted" else -1)
+        return net

@@ -88,3 +88,17 @@ class ServicePeriodRepository(Repository[ServicePeriod]):
             statement,
             [{"target": p, "new_start": s, "new_end": e} for p, s, e in moves],
         )
+
+    def claim(self, period_id: uuid.UUID) -> bool:
+        """Take the write lock on one service year before counting its uses.
+
+        Two agents filing the last use at once: the second waits here until the first
+        commits (a row lock on PostgreSQL; the database write lock on SQLite, taken by
+        this first write of the transaction), then counts what the first one wrote.
+        """
+        result = self.session.execute(
+            update(ServicePeriod)
+            .where(ServicePeriod.id == period_id)
+            .values(updated_at=china_now())
+        )
+        return result.rowcount == 1

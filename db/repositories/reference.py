@@ -38,6 +38,10 @@ class IllnessRepository(Repository[CriticalIllness]):
         )
         return list(self.session.exec(statement).all())
 
+    def codes_of_list(self, list_code: str) -> set[str]:
+        statement = select(CriticalIllness.code).where(CriticalIllness.list_code == list_code)
+        return set(self.session.exec(statement).all())
+
     def add_if_missing(
         self, list_code: str, code: str, name_zh: str, name_en: str, severity: str
     ) -> bool:
