@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from desk.catalogue import Benefit
 from desk.errors import DeskError
 from desk.request_states import FINAL_STATES, LedgerKind, RequestState
+from desk.texts import t
 from desk.working_calendar import WorkingCalendar
 
 S = RequestState
@@ -69,9 +70,11 @@ def next_states(benefit: Benefit, state: RequestState) -> tuple[RequestState, ..
     allowed = [line[position + 1]]
     if state is S.SUBMITTED and S.APPROVED in line:
         allowed.append(S.REJECTED)
-    if S.BOOKED in line and position < line.index(S.BOOKED):
-        if state is not S.SUBMITTED or line[1] is S.BOOKED:
-            allowed.append(S.BOOKING_FAILED)
+    booking = line.index(S.BOOKED) if S.BOOKED in line else -1
+    # A booking can fail once someone is working on it: after approval, or at once where
+    # booking is the first step (a smoking-clinic booking).
+    if position < booking and (state is not S.SUBMITTED or booking == 1):
+        allowed.append(S.BOOKING_FAILED)
     if state is S.BOOKED and benefit.code in HAS_VISIT:
         allowed.append(S.NO_SHOW)
     allowed.append(S.CANCELLED)
@@ -82,10 +85,10 @@ def check_transition(benefit: Benefit, facts: RequestFacts, to: RequestState, at
                      calendar: WorkingCalendar) -> LedgerKind | None:
     """Refuse an illegal transition; otherwise the ledger event it makes, if any."""
     if to not in next_states(benefit, facts.state):
-        raise TransitionRefused(f"不能从“{facts.state.value}”变为“{to.value}”")
-    if to is S.CANCELLED and benefit.code == "smoking" and facts.state is S.SUBMITTED:
-        if at - facts.submitted_at > SMOKING_FREE_CANCEL:
-            raise TransitionRefused("提交已超过2小时且预约正在进行，暂不能取消；预约结果返回后可申请退号")
+        raise TransitionRefused(f"不能从“{t(f'state.{facts.state.value}')}”变为“{t(f'state.{to.value}')}”")
+    late_cancel = at - facts.submitted_at > SMOKING_FREE_CANCEL
+    if to is S.CANCELLED and benefit.code == "smoking" and facts.state is S.SUBMITTED and late_cancel:
+        raise TransitionRefused("提交已超过2小时且预约正在进行，暂不能取消；预约结果返回后可申请退号")
     return ledger_effect(benefit, facts, to, at, calendar)
 
 
