@@ -49,6 +49,7 @@ class DeskApp(App[None]):
         self.clock = clock
         self.agent_login = agent_login
         self.agent_id: uuid.UUID | None = None
+        self.agent_role = ""
 
     def now(self) -> datetime:
         return self.clock()
@@ -68,7 +69,8 @@ class DeskApp(App[None]):
 
         database = open_database(self.database_url)
         with database.unit_of_work() as uow:
-            self.agent_id = agent_for(uow, self.agent_login or current_login()).id
+            agent = agent_for(uow, self.agent_login or current_login())
+            self.agent_id, self.agent_role = agent.id, agent.role
             uow.commit()
         return database
 

@@ -65,7 +65,8 @@ class BenefitCardsScreen(Screen[None]):
     HELP_TOPIC = "cards"
     BINDINGS = [
         Binding("escape", "app.pop_screen", t("key.back"), id="cards-back"),
-        Binding("enter", "open_card", t("key.open"), id="open-card"),
+        Binding("enter", "open_form", t("key.open"), id="open-form"),
+        Binding("i", "open_rules", t("key.rules"), id="open-rules"),
         Binding("right", "move(1)", "→", show=False, id="card-right"),
         Binding("left", "move(-1)", "←", show=False, id="card-left"),
         Binding("down", "move_row(1)", "↓", show=False, id="card-down"),
@@ -76,6 +77,7 @@ class BenefitCardsScreen(Screen[None]):
         super().__init__()
         self.policy_id = policy_id
         self.cards: BenefitCards | None = None
+        self._refocus: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,9 +98,10 @@ class BenefitCardsScreen(Screen[None]):
 
     def _show(self, cards: BenefitCards) -> None:
         self.cards = cards
-        self.query_one("#cards-title", Static).update(
-            f"{t('cards.title', policy=cards.policy_number)}  {t('cards.window', window=window_text(cards.window))}"
-        )
+        if self._refocus is None:
+            self.query_one("#cards-title", Static).update(
+                f"{t('cards.title', policy=cards.policy_number)}  {t('cards.window', window=window_text(cards.window))}"
+            )
         grid = self.query_one("#cards", Grid)
         grid.remove_children()
         grid.mount_all(BenefitCard(status) for status in cards.cards)
@@ -107,7 +110,10 @@ class BenefitCardsScreen(Screen[None]):
 
     def _focus_first(self) -> None:
         cards = list(self.query(BenefitCard))
-        if cards:
+        wanted = next((c for c in cards if c.status.benefit.code == self._refocus), None)
+        if wanted is not None:
+            wanted.focus()
+        elif cards:
             cards[0].focus()
 
     def on_resize(self, event: Resize) -> None:
@@ -135,8 +141,24 @@ class BenefitCardsScreen(Screen[None]):
             index = self._focused_index() + step * self._columns(self.size.width)
             cards[max(0, min(len(cards) - 1, index))].focus()
 
-    def action_open_card(self) -> None:
+    def action_open_rules(self) -> None:
         if isinstance(self.focused, BenefitCard):
             from screens.card_detail import CardDetailScreen
 
             self.app.push_screen(CardDetailScreen(self.focused.status))
+
+    def action_open_form(self) -> None:
+        if not isinstance(self.focused, BenefitCard):
+            return
+        from screens.request_form import RequestFormScreen
+
+        focused_code = self.focused.status.benefit.code
+
+        def filed(message: str | None) -> None:
+            if message:
+                self.app.notify(message, timeout=8)
+                self.query_one("#cards-title", Static).update(message)
+                self._refocus = focused_code
+                self._load()
+
+        self.app.push_screen(RequestFormScreen(self.focused.status, self.policy_id), filed)

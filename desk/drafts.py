@@ -1,0 +1,48 @@
+"""Drafts of request forms, kept on disk beside the database, not in it.
+
+When a save fails (the database is locked, the server is gone) the form's values are
+written here, so nothing typed is lost even if desk is closed; the form comes back
+filled when the agent opens it again. A file per policy and service, removed once the
+request is filed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+
+def drafts_folder() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("desk", appauthor=False)) / "drafts"
+
+
+class DraftStore:
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or drafts_folder()
+
+    def _path(self, policy_id: uuid.UUID, service_code: str) -> Path:
+        return self.folder / f"{policy_id}-{service_code}.json"
+
+    def save(self, policy_id: uuid.UUID, service_code: str, values: dict[str, Any]) -> Path:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._path(policy_id, service_code)
+        temporary = path.with_suffix(".tmp")
+        # Write then rename: a crash mid-write never leaves half a draft.
+        temporary.write_text(json.dumps(values, ensure_ascii=False, default=str), encoding="utf-8")
+        os.replace(temporary, path)
+        return path
+
+    def load(self, policy_id: uuid.UUID, service_code: str) -> dict[str, Any] | None:
+        path = self._path(policy_id, service_code)
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            return None
+
+    def discard(self, policy_id: uuid.UUID, service_code: str) -> None:
+        self._path(policy_id, service_code).unlink(missing_ok=True)

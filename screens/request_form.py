@@ -1,0 +1,271 @@
+"""A request form, built from the benefit's field list (desk.request_forms.FORMS).
+
+Tab / Shift+Tab move between fields, Ctrl+S files the request, Esc asks before
+throwing typed values away. Problems show beside their field. If saving fails for any
+reason but a rule, the values are kept on screen and in a draft on disk.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+
+from desk.entitlement import BenefitStatus
+from desk.request_forms import FORMS, FieldKind, FormContext, FormField, choices_for
+from desk.texts import t
+from screens.labels import card_state_text, quota_text
+
+CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
+
+
+class ConfirmDiscard(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "dismiss(True)", t("form.discard_yes"), id="discard-yes"),
+        Binding("n", "dismiss(False)", t("form.discard_no"), id="discard-no"),
+        Binding("escape", "dismiss(False)", t("form.discard_no"), show=False, id="discard-escape"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(t("form.discard_question"), classes="title")
+            yield Static(t("form.discard_keys"), classes="hint")
+        yield Footer()
+
+
+class ReasonScreen(ModalScreen[str | None]):
+    """Asks for the reason of a supervisor override."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", t("key.cancel"), id="reason-cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Static(t("form.override_title"), classes="title")
+            yield Input(placeholder=t("form.override_reason"), id="override-reason")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+
+class RequestFormScreen(Screen[str | None]):
+    """Dismisses with a line to show the agent (request number and due time) once filed."""
+
+    HELP_TOPIC = "form"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("key.save"), id="save-request", priority=True),
+        Binding("ctrl+o", "override", t("form.override_key"), id="override-request", priority=True),
+        Binding("escape", "leave", t("key.cancel"), id="leave-form"),
+    ]
+
+    def __init__(self, status: BenefitStatus, policy_id: uuid.UUID) -> None:
+        super().__init__()
+        self.status = status
+        self.benefit = status.benefit
+        self.policy_id = policy_id
+        self.fields = FORMS[self.benefit.code]
+        self.context: FormContext | None = None
+        self.refusal_overridable = False
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("form.title", name=self.benefit.name_zh), classes="title", id="form-title")
+        yield Static(f"{card_state_text(self.status)} · {quota_text(self.status)}", id="form-state")
+        yield VerticalScroll(id="form")
+        yield Static("", id="form-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("form.title", name=self.benefit.name_zh)
+        self._load_context()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "override":
+            return self.refusal_overridable and getattr(self.app, "agent_role", "") in {"supervisor", "admin"}
+        return True
+
+    # -- building the form -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="form", exit_on_error=False)
+    def _load_context(self) -> None:
+        from desk.drafts import DraftStore
+        from desk.form_context import load_form_context
+
+        app = self.app
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            context = load_form_context(uow, self.policy_id, app.today())  # type: ignore[attr-defined]
+        draft = DraftStore().load(self.policy_id, self.benefit.code)
+        app.call_from_thread(self._build, context, draft)
+
+    def _build(self, context: FormContext, draft: dict[str, Any] | None) -> None:
+        self.context = context
+        form = self.query_one("#form", VerticalScroll)
+        widgets: list[Widget] = []
+        for form_field in self.fields:
+            label = form_field.label + ("" if form_field.required else t("form.optional"))
+            row = Horizontal(Label(label, classes="field-label"), self._widget(form_field, context, draft or {}),
+                             classes="field-row")
+            widgets.append(row)
+            widgets.append(Static("", id=f"error-{form_field.name}", classes="field-error"))
+        form.mount_all(widgets)
+        if draft:
+            self._say(t("form.draft_restored"))
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def _widget(self, form_field: FormField, context: FormContext, draft: dict[str, Any]) -> Widget:
+        name, value = form_field.name, draft.get(form_field.name)
+        if form_field.kind in CHOICE_KINDS:
+            options = [(label, v) for v, label in choices_for(form_field, context, draft)]
+            select: Select[str] = Select(options, prompt=t("form.choose"), id=f"field-{name}", compact=True)
+            if value in {v for _, v in options}:
+                select.value = value
+            elif form_field.kind is FieldKind.BENEFICIARY:
+                select.value = options[0][1]  # the insured, the usual case
+            return select
+        if form_field.kind is FieldKind.MULTI:
+            chosen = set(value or [])
+            return SelectionList(
+                *((label, v, v in chosen) for v, label in form_field.choices), id=f"field-{name}", compact=True
+            )
+        return Input(value=str(value or ""), placeholder=form_field.placeholder, id=f"field-{name}", compact=True)
+
+    @on(Select.Changed, "#field-city")
+    def _city_changed(self, _event: Select.Changed) -> None:
+        # The clinic list follows the city.
+        if self.context is None:
+            return
+        clinic = next((f for f in self.fields if f.kind is FieldKind.CLINIC), None)
+        if clinic is not None:
+            options = [(label, v) for v, label in choices_for(clinic, self.context, self.values())]
+            self.query_one(f"#field-{clinic.name}", Select).set_options(options)
+
+    # -- reading and saving ----------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for form_field in self.fields:
+            widget = self.query(f"#field-{form_field.name}").first()
+            if isinstance(widget, Select):
+                values[form_field.name] = "" if widget.is_blank() else widget.value
+            elif isinstance(widget, SelectionList):
+                values[form_field.name] = list(widget.selected)
+            elif isinstance(widget, Input):
+                values[form_field.name] = widget.value
+        return values
+
+    def _dirty(self) -> bool:
+        return any(v for k, v in self.values().items() if k != "beneficiary")
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for form_field in self.fields:
+            error = self.query_one(f"#error-{form_field.name}", Static)
+            error.update(problems.get(form_field.name, ""))
+            error.display = form_field.name in problems
+        first = next((f for f in self.fields if f.name in problems), None)
+        if first is not None:
+            self.query_one(f"#field-{first.name}").focus()
+
+    def _say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#form-message", Static)
+        line.update(message)
+        line.set_class(error, "error")
+
+    def action_save(self, override_reason: str | None = None) -> None:
+        if self.context is None or self.saving:
+            return
+        from desk.request_forms import read_form
+
+        result = read_form(self.benefit.code, self.values(), self.context)
+        if isinstance(result, list):
+            self._show_problems({p.field: p.message for p in result})
+            self._say(t("form.fix_fields", count=len(result)), error=True)
+            return
+        self._show_problems({})
+        self.saving = True
+        self._say(t("form.saving"))
+        self._file(result, self.values(), override_reason)
+
+    @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
+    def _file(self, result: Any, values: dict[str, Any], override_reason: str | None) -> None:
+        from desk.drafts import DraftStore
+        from desk.errors import DeskError
+        from desk.requests import NewRequest, Override, RequestRefused, file_request
+
+        app = self.app
+        new = NewRequest(
+            policy_id=self.policy_id,
+            service_code=self.benefit.code,
+            beneficiary_member_id=result.beneficiary_member_id,
+            beneficiary_name=result.beneficiary_name,
+            details=result.details,
+            suspected_illness=result.suspected_illness,
+        )
+        override = Override(app.agent_id, override_reason) if override_reason else None  # type: ignore[attr-defined]
+        drafts = DraftStore()
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                filed = file_request(uow, new, agent_id=app.agent_id, at=app.now(), override=override)  # type: ignore[attr-defined]
+        except RequestRefused as refused:
+            app.call_from_thread(self._refused, str(refused), refused.decision.overridable)
+            return
+        except DeskError as error:
+            app.call_from_thread(self._failed, str(error), None)
+            return
+        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep everything
+            path = drafts.save(self.policy_id, self.benefit.code, values)
+            app.call_from_thread(self._failed, f"{type(error).__name__}: {error}", str(path))
+            return
+        drafts.discard(self.policy_id, self.benefit.code)
+        due = filed.due_at.strftime("%Y-%m-%d %H:%M") if filed.due_at else t("form.no_due")
+        app.call_from_thread(self.dismiss, t("form.filed", number=filed.number, due=due))
+
+    def _refused(self, reason: str, overridable: bool) -> None:
+        self.saving = False
+        self.refusal_overridable = overridable
+        hint = t("form.override_hint") if overridable else ""
+        self._say(t("form.refused", reason=reason) + hint, error=True)
+        self.refresh_bindings()
+
+    def _failed(self, reason: str, draft: str | None) -> None:
+        self.saving = False
+        message = t("error.save_failed", reason=reason)
+        if draft:
+            message += t("form.draft_kept")
+        self._say(message, error=True)
+
+    def action_override(self) -> None:
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                self.action_save(override_reason=reason)
+
+        self.app.push_screen(ReasonScreen(), reason_given)
+
+    def action_leave(self) -> None:
+        if not self._dirty():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                from desk.drafts import DraftStore
+
+                DraftStore().discard(self.policy_id, self.benefit.code)
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard(), answered)
