@@ -8,7 +8,13 @@ import pytest
 
 from desk.catalogue import BENEFITS, benefit
 from desk.eligibility import Beneficiary, PolicyFacts, Refusal, decide
-from desk.lifecycle import RequestFacts, TransitionRefused, check_transition, next_states, withdrawn_in_time
+from desk.lifecycle import (
+    RequestFacts,
+    TransitionRefused,
+    check_transition,
+    next_states,
+    withdrawn_in_time,
+)
 from desk.request_states import LedgerKind, RequestState
 from desk.service_period import initial_window
 from tests.test_sla_clock import CALENDAR
