@@ -10,6 +10,8 @@ half-done import or a failed save never leaves half a request behind.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -67,6 +69,25 @@ class UnitOfWork:
     def rollback(self) -> None:
         assert self._session is not None, "rollback() outside the with block"
         self._session.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A SAVEPOINT: leaving by an exception undoes only what was written inside.
+
+        For one row of an import: a refused row must not undo the rows before it, and on
+        PostgreSQL a failed statement would otherwise abort the whole transaction.
+        """
+        assert self._session is not None, "savepoint() outside the with block"
+        connection = self._session.connection()
+        if connection.dialect.name == "sqlite":
+            driver = connection.connection.driver_connection
+            if driver is not None and not driver.in_transaction:
+                # pysqlite opens its transaction lazily, at the first write. A SAVEPOINT
+                # before that would itself be the outermost transaction, and releasing it
+                # would commit: the import could then no longer roll back.
+                connection.exec_driver_sql("BEGIN")
+        with self._session.begin_nested():
+            yield
 
     def __exit__(
         self,

@@ -1,4 +1,5 @@
-"""The ``desk`` command line: the TUI by default, plus database, demo and import commands.
+"""The ``desk`` command line: the TUI by default, plus database, demo, import and request
+listing commands.
 
 The TUI itself lives in ``screens``, which imports this module, never the other way:
 ``screens.main`` passes its launcher in as ``open_tui``.
@@ -7,11 +8,17 @@ The TUI itself lives in ``screens``, which imports this module, never the other 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desk.errors import DeskError
+
+if TYPE_CHECKING:
+    from desk.request_listing import CustomerRequests
 
 OpenTui = Callable[[str | None], int]
 
@@ -39,9 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=_positive_int, default=2000, metavar="N")
     demo.add_argument("--seed", type=int, default=20261124)
 
-    importing = commands.add_parser("import", help="import an export of the policy system")
+    importing = commands.add_parser("import", help="import an export (policy system, WeChat self-service)")
     import_kinds = importing.add_subparsers(dest="import_kind", metavar="KIND", required=True)
-    for kind, what in (("customers", "customers (binding data)"), ("policies", "policies")):
+    for kind, what in (
+        ("customers", "customers (binding data)"),
+        ("policies", "policies"),
+        ("requests", "requests from the WeChat self-service channel"),
+    ):
         sub = import_kinds.add_parser(kind, help=f"import {what} from a CSV file")
         sub.add_argument("file", type=Path, metavar="FILE.csv")
         sub.add_argument(
@@ -49,6 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
             action="store_true",
             help="import the good rows even if some rows are bad (default: import nothing)",
         )
+
+    requests = commands.add_parser("requests", help="list a customer's requests, newest first")
+    requests.add_argument(
+        "--customer",
+        required=True,
+        metavar="ID_NUMBER_OR_POLICY_NUMBER",
+        help="the customer's ID number, or a policy number of which they are the insured",
+    )
+    requests.add_argument("--format", choices=("table", "json"), default="table")
+    requests.add_argument(
+        "--all", action="store_true", dest="show_all", help="every request, not only the latest 20"
+    )
     return parser
 
 
@@ -114,17 +137,118 @@ def _import(args: argparse.Namespace) -> int:
     from desk.database import open_database
     from desk.importing import import_customers, import_policies
 
-    run = import_customers if args.import_kind == "customers" else import_policies
     database = open_database(args.db)
-    report = run(database, args.file, skip_bad=args.skip_bad)
-    for problem in report.problems:
+    try:
+        if args.import_kind == "requests":
+            from desk.request_import import import_requests
+
+            request_report = import_requests(database, args.file, skip_bad=args.skip_bad)
+            # Skipped duplicates are said too, so a re-import explains why nothing was new.
+            reported = request_report.reported()
+            report = request_report
+        else:
+            run = import_customers if args.import_kind == "customers" else import_policies
+            report = run(database, args.file, skip_bad=args.skip_bad)
+            reported = report.problems
+    finally:
+        database.close()
+    for problem in reported:
         print(problem.describe(), file=sys.stderr)
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from desk.database import open_database
+    from desk.request_listing import CustomerNotFound, list_requests
+
+    database = open_database(args.db)
+    try:
+        with database.unit_of_work() as uow:
+            listing = list_requests(uow, args.customer, show_all=args.show_all)
+    except CustomerNotFound as error:
+        print(f"desk: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.close()
+    if args.format == "json":
+        print(json.dumps(_listing_json(listing), ensure_ascii=False, indent=2))
+    else:
+        print(_listing_table(listing))
+    return 0
+
+
+def _minute(at: datetime | None) -> str | None:
+    return at.strftime("%Y-%m-%d %H:%M") if at is not None else None
+
+
+def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
+    return {
+        "customer": {"name": listing.name, "id_number_masked": listing.id_number_masked},
+        "total": listing.total,
+        "requests": [
+            {
+                "number": line.number,
+                "service_code": line.service_code,
+                "service_name": line.service_name_zh,
+                "policy_number": line.policy_number,
+                "beneficiary": line.beneficiary,
+                "channel": line.channel,
+                "state": line.state,
+                "submitted_at": _minute(line.submitted_at),
+                "counted_uses": line.counted_uses,
+                "open_steps": [
+                    {"step": step.code, "name": step.name_zh, "due_at": _minute(step.due_at)}
+                    for step in line.open_steps
+                ],
+            }
+            for line in listing.requests
+        ],
+    }
+
+
+def _listing_table(listing: CustomerRequests) -> str:
+    from rich.cells import cell_len
+
+    from desk.request_listing import CHANNEL_LABELS
+    from desk.request_states import RequestState
+    from desk.texts import t
+
+    states = {state.value for state in RequestState}
+    shown = len(listing.requests)
+    more = f"，显示最近 {shown} 条（--all 显示全部）" if shown < listing.total else ""
+    title = f"客户：{listing.name}  证件号码：{listing.id_number_masked}  共 {listing.total} 条申请{more}"
+    if not listing.requests:
+        return f"{title}\n暂无申请"
+    header = ["申请号", "服务", "服务对象", "渠道", "状态", "提交时间", "计次", "待办时限"]
+    rows = [
+        [
+            line.number,
+            f"{line.service_code} {line.service_name_zh}",
+            line.beneficiary or "-",
+            CHANNEL_LABELS.get(line.channel, line.channel),
+            t(f"state.{line.state}") if line.state in states else line.state,
+            _minute(line.submitted_at) or "",
+            str(line.counted_uses),
+            "；".join(f"{step.name_zh} {_minute(step.due_at) or '就诊当天'}" for step in line.open_steps)
+            or "-",
+        ]
+        for line in listing.requests
+    ]
+    # Chinese characters take two terminal columns: pad by cell width, never by len().
+    widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def aligned(cells: list[str]) -> str:
+        padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    return "\n".join([title, aligned(header), *(aligned(row) for row in rows)])
+
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "db": _db,
     "demo": _demo,
     "import": _import,
+    "requests": _requests,
 }

@@ -47,6 +47,7 @@ class FamilySummary:
 
 @dataclass(frozen=True, slots=True)
 class RequestSummary:
+    request_id: uuid.UUID
     number: str
     service_name: str
     state: str
@@ -109,7 +110,7 @@ def load_customer_view(uow: UnitOfWork, customer_id: uuid.UUID, today: date) -> 
         for m in uow.family.of_customer(customer.id)
     )
     requests = tuple(
-        RequestSummary(r.number, benefit(r.service_code).name_zh, r.state, r.submitted_at, r.beneficiary_name)
+        RequestSummary(r.id, r.number, benefit(r.service_code).name_zh, r.state, r.submitted_at, r.beneficiary_name)
         for r in uow.requests.of_customer(customer.id, limit=RECENT)
     )
     calls = tuple(

@@ -7,10 +7,11 @@ including its audit event, are one transaction.
 
 File format
 -----------
-* CSV, comma-separated, with a header row. Line numbers in reports are physical lines of
-  the file: the header is line 1, so the first record is line 2. A record whose quoted
-  field spans several lines is reported at its first line. Lines with only empty cells
-  (Excel writes ``,,,,`` after the data) are skipped.
+* CSV, comma-separated, with a header row, read by ``desk.csv_rows`` (shared with the
+  request import). Line numbers in reports are physical lines of the file: the header
+  is line 1, so the first record is line 2. A record whose quoted field spans several
+  lines is reported at its first line. Lines with only empty cells (Excel writes
+  ``,,,,`` after the data) are skipped.
 * Encoding: UTF-8, with or without the byte-order mark Excel writes ("CSV UTF-8"). A file
   that is not valid UTF-8 is read as GB18030 (Chinese Excel's default "CSV", which
   includes GBK). If neither decodes, nothing is imported and one problem is reported on
@@ -61,11 +62,9 @@ records are looked up in chunks and new rows inserted with executemany in chunks
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -77,6 +76,14 @@ from sqlmodel import SQLModel
 from db.tables import AuditEvent, Customer, Policy
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
+from desk.csv_rows import (
+    FileProblem,
+    ImportReport,
+    Record,
+    RowProblem,
+    finish_report,
+    read_records,
+)
 from desk.database import Database
 from desk.errors import DeskError
 from desk.search_keys import customer_search_keys
@@ -120,145 +127,13 @@ POLICY_COLUMNS: dict[str, bool] = {
 # per statement on both backends.
 CHUNK_SIZE = 5000
 
-_LABELS = {**FIELD_LABELS, "file": "文件", "row": "整行"}
-
 
 class ImportFailed(DeskError):
     """The database refused the import; the transaction was rolled back, nothing written."""
 
-
-@dataclass(frozen=True)
-class RowProblem:
-    """One reason a row (or the file) cannot be imported."""
-
-    line: int  # physical line in the file, header = 1; 0 for the file as a whole
-    field: str
-    reason: str
-
-    def describe(self) -> str:
-        label = _LABELS.get(self.field, self.field)
-        where = f"{label} ({self.field})" if label != self.field else self.field
-        if self.line == 0:
-            return f"{where}：{self.reason}"
-        return f"第 {self.line} 行 {where}：{self.reason}"
-
-
-@dataclass
-class ImportReport:
-    inserted: int = 0
-    updated: int = 0
-    bad_rows: int = 0
-    problems: list[RowProblem] = field(default_factory=list)
-    written: bool = False  # False when nothing was written because of bad rows or the file
-    good_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def summary(self) -> str:
-        if self.written:
-            return (
-                f"导入完成：新增 {self.inserted}，更新 {self.updated}，错误行 {self.bad_rows} "
-                f"(imported: {self.inserted} new, {self.updated} updated, {self.bad_rows} bad rows)"
-            )
-        if self.bad_rows == 0 and self.problems:
-            return "未导入：文件有误，请修正后重试 (nothing imported: the file itself has problems)"
-        if self.bad_rows and self.good_rows == 0:
-            return (
-                f"未导入：全部 {self.bad_rows} 行有错误，请修正后重试 "
-                f"(nothing imported: all {self.bad_rows} rows are bad)"
-            )
-        return (
-            f"未导入：发现 {self.bad_rows} 行错误，请修正后重试或使用 --skip-bad "
-            f"(nothing imported: {self.bad_rows} bad rows)"
-        )
-
-
-# --- Reading the file ----------------------------------------------------------------------
-
-
-class _FileProblem(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class _Record:
-    line: int
-    values: dict[str, str]  # every known column present in the header, stripped
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise _FileProblem(
-            [RowProblem(0, "file", f"无法读取文件（{error.strerror or error}）")]
-        ) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # GB18030 would "decode" UTF-16 into garbage full of NULs instead of failing.
-        raise _FileProblem(
-            [RowProblem(0, "file", "文件为 UTF-16 编码，请另存为 CSV UTF-8 或 GB18030 编码的 CSV")]
-        )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _FileProblem([RowProblem(0, "file", "无法识别文件编码，应为 UTF-8 或 GB18030")])
-
-
-def _column_index(header: Sequence[str], columns: Mapping[str, bool]) -> dict[str, int]:
-    names = {name: name for name in columns} | {FIELD_LABELS[name]: name for name in columns}
-    index: dict[str, int] = {}
-    problems: list[RowProblem] = []
-    for position, cell in enumerate(header):
-        text = cell.strip()
-        name = names.get(text.lower()) or names.get(text)
-        if name is None:
-            continue
-        if name in index:
-            problems.append(
-                RowProblem(1, name, f"列重复（第 {index[name] + 1} 列和第 {position + 1} 列）")
-            )
-            continue
-        index[name] = position
-    problems += [
-        RowProblem(1, name, "缺少必需的列")
-        for name, required in columns.items()
-        if required and name not in index
-    ]
-    if problems:
-        raise _FileProblem(problems)
-    return index
-
-
-def _read_records(path: Path, columns: Mapping[str, bool]) -> list[_Record]:
-    text = _decode(path)
-    # newline="" leaves line ends to the csv module, so quoted line breaks survive.
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader, None)
-        if header is None or not any(cell.strip() for cell in header):
-            raise _FileProblem([RowProblem(1, "file", "文件为空或缺少标题行")])
-        index = _column_index(header, columns)
-        records: list[_Record] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                values = {
-                    name: cells[position].strip() if position < len(cells) else ""
-                    for name, position in index.items()
-                }
-                records.append(_Record(line, values))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise _FileProblem(
-            [RowProblem(reader.line_num, "file", f"CSV 格式错误（{error}）")]
-        ) from None
-    return records
+    @classmethod
+    def of(cls, error: SQLAlchemyError) -> ImportFailed:
+        return cls(f"导入失败，未写入任何数据：{_first_line(error)}")
 
 
 # --- Checking rows (pure) ----------------------------------------------------------------
@@ -305,7 +180,7 @@ def _eighteen_digit(number: str) -> str:
     return number
 
 
-def _resident_forms(number: str) -> tuple[str, ...]:
+def resident_forms(number: str) -> tuple[str, ...]:
     """Every way this resident ID number may be stored: itself and its 15/18-digit twin."""
     if len(number) == 15:
         return (number, _eighteen_digit(number))
@@ -326,7 +201,7 @@ class _Checked:
     problems: list[RowProblem]
 
 
-def _check_customers(records: Sequence[_Record]) -> _Checked:
+def _check_customers(records: Sequence[Record]) -> _Checked:
     rows: dict[tuple[str, str], tuple[int, CustomerIn]] = {}
     problems: list[RowProblem] = []
     for record in records:
@@ -347,7 +222,7 @@ def _check_customers(records: Sequence[_Record]) -> _Checked:
     return _Checked(rows, problems)
 
 
-def _check_policies(records: Sequence[_Record]) -> _Checked:
+def _check_policies(records: Sequence[Record]) -> _Checked:
     rows: dict[str, tuple[int, PolicyIn]] = {}
     problems: list[RowProblem] = []
     for record in records:
@@ -383,7 +258,7 @@ def _chunks(rows: Sequence[Mapping[str, Any]]) -> Iterator[Sequence[Mapping[str,
 def _customer_ids(uow: UnitOfWork, id_type: str, numbers: set[str]) -> dict[str, uuid.UUID]:
     """Stored customers of this ID type, by stored number; resident IDs in both forms."""
     if id_type == "resident_id":
-        numbers = {form for number in numbers for form in _resident_forms(number)}
+        numbers = {form for number in numbers for form in resident_forms(number)}
     return uow.customers.ids_by_identity(id_type, numbers)
 
 
@@ -391,22 +266,11 @@ def _find_customer(
     found: Mapping[str, uuid.UUID], id_type: str, number: str
 ) -> tuple[uuid.UUID, str] | None:
     """The stored customer with this number (exact form first) and the number as stored."""
-    forms = _resident_forms(number) if id_type == "resident_id" else (number,)
+    forms = resident_forms(number) if id_type == "resident_id" else (number,)
     for form in forms:
         if form in found:
             return found[form], form
     return None
-
-
-def _finish(report: ImportReport, problems: list[RowProblem], good_rows: int) -> ImportReport:
-    problems.sort(key=lambda problem: problem.line)
-    report.problems = problems
-    # Problems of the file as a whole (encoding, header, broken quoting) are no row's.
-    report.bad_rows = len(
-        {problem.line for problem in problems if problem.field != "file" and problem.line > 1}
-    )
-    report.good_rows = good_rows
-    return report
 
 
 def _audit(uow: UnitOfWork, kind: str, path: Path, report: ImportReport, skip_bad: bool) -> None:
@@ -443,11 +307,11 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
     """Import the customers of an export; see the module docstring for the format."""
     report = ImportReport()
     try:
-        records = _read_records(path, CUSTOMER_COLUMNS)
-    except _FileProblem as problem:
-        return _finish(report, problem.problems, 0)
+        records = read_records(path, CUSTOMER_COLUMNS)
+    except FileProblem as problem:
+        return finish_report(report, problem.problems, 0)
     checked = _check_customers(records)
-    _finish(report, checked.problems, len(checked.rows))
+    finish_report(report, checked.problems, len(checked.rows))
     if (report.problems and not skip_bad) or (records and not checked.rows):
         return report
 
@@ -487,7 +351,7 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
             _audit(uow, "customers", path, report, skip_bad)
             uow.commit()
     except SQLAlchemyError as error:
-        raise ImportFailed(f"导入失败，未写入任何数据：{_first_line(error)}") from error
+        raise ImportFailed.of(error) from error
     report.written = True
     return report
 
@@ -496,9 +360,9 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
     """Import the policies of an export; see the module docstring for the format."""
     report = ImportReport()
     try:
-        records = _read_records(path, POLICY_COLUMNS)
-    except _FileProblem as problem:
-        return _finish(report, problem.problems, 0)
+        records = read_records(path, POLICY_COLUMNS)
+    except FileProblem as problem:
+        return finish_report(report, problem.problems, 0)
     checked = _check_policies(records)
     problems = list(checked.problems)
 
@@ -573,7 +437,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
                     )
 
             good = len(inserts) + len(updates)
-            _finish(report, problems, good)
+            finish_report(report, problems, good)
             if (report.problems and not skip_bad) or (records and not good):
                 return report
             for chunk in _chunks(inserts):
@@ -586,7 +450,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
             _audit(uow, "policies", path, report, skip_bad)
             uow.commit()
     except SQLAlchemyError as error:
-        raise ImportFailed(f"导入失败，未写入任何数据：{_first_line(error)}") from error
+        raise ImportFailed.of(error) from error
     report.written = True
     return report
 

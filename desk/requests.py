@@ -77,8 +77,14 @@ def file_request(
     agent_id: uuid.UUID | None,
     at: datetime,
     override: Override | None = None,
+    commit: bool = True,
 ) -> Filed:
-    """Check the rules, then file the request in the same transaction; commits."""
+    """Check the rules, then file the request in the same transaction; commits.
+
+    ``commit=False`` leaves the commit to the caller: an import files a whole file in one
+    transaction, so earlier rows hold their quota for later ones and a refused row can
+    undo them all.
+    """
     entry = benefit(new.service_code)
     policy = uow.policies.get(new.policy_id)
     if policy is None:
@@ -136,7 +142,8 @@ def file_request(
         )
     calendar = load_working_calendar(uow)
     steps = _open_steps(uow, entry, request.id, state, at, calendar)
-    uow.commit()
+    if commit:
+        uow.commit()
     first_due = min((s.due_at for s in steps if s.due_at), default=None)
     return Filed(request.id, request.number, state, first_due)
 

@@ -26,7 +26,7 @@ class CustomerScreen(Screen[None]):
     HELP_TOPIC = "customer"
     BINDINGS = [
         Binding("b", "cards", t("key.cards"), id="benefit-cards"),
-        Binding("enter", "cards", t("key.cards"), show=False, id="benefit-cards-enter"),
+        Binding("enter", "open", t("key.open"), show=False, id="open-row"),
         Binding("r", "reveal", t("key.reveal"), id="reveal"),
         Binding("w", "end_call", t("key.end_call"), id="end-call"),
         Binding("escape", "end_call", t("key.end_call"), show=False, id="end-call-escape"),
@@ -53,7 +53,7 @@ class CustomerScreen(Screen[None]):
                 yield Static(t("customer.family"), classes="section")
                 yield DataTable(id="family", cursor_type="none", show_cursor=False)
                 yield Static(t("customer.requests"), classes="section")
-                yield DataTable(id="requests", cursor_type="none", show_cursor=False)
+                yield DataTable(id="requests", cursor_type="row")
                 yield Static(t("customer.calls"), classes="section")
                 yield DataTable(id="calls", cursor_type="none", show_cursor=False)
         yield Static("", id="customer-status")
@@ -66,7 +66,7 @@ class CustomerScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before the identity check nothing but the name may be reached.
-        return self.verified or action not in {"cards", "reveal"}
+        return self.verified or action not in {"cards", "reveal", "open"}
 
     @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
     def _load(self) -> None:
@@ -125,6 +125,22 @@ class CustomerScreen(Screen[None]):
             return None
         table = self.query_one("#policies", DataTable)
         return self.view.policies[min(table.cursor_row, len(self.view.policies) - 1)].policy_id
+
+    def action_open(self) -> None:
+        """Enter opens what the cursor is on: a request's timeline, or a policy's cards."""
+        if self.focused is not None and self.focused.id == "requests":
+            self.action_request()
+        else:
+            self.action_cards()
+
+    def action_request(self) -> None:
+        if self.view is None or not self.view.requests:
+            return
+        table = self.query_one("#requests", DataTable)
+        request = self.view.requests[min(table.cursor_row, len(self.view.requests) - 1)]
+        from screens.request_view import RequestViewScreen
+
+        self.app.push_screen(RequestViewScreen(request.request_id), lambda _: self._load())
 
     def action_cards(self) -> None:
         policy_id = self._highlighted_policy()

@@ -8,6 +8,7 @@ reason but a rule, the values are kept on screen and in a draft on disk.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from textual import on, work
@@ -16,14 +17,39 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, SelectionList, Static
+from textual.widgets import Footer, Header, Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
 
 from desk.entitlement import BenefitStatus
-from desk.request_forms import FORMS, FieldKind, FormContext, FormField, choices_for
+from desk.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
 from desk.texts import t
 from screens.labels import card_state_text, quota_text
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
+
+
+class ChoiceList(OptionList):
+    """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on. Nothing is chosen
+    until the agent moves onto a choice (or a default is set)."""
+
+    def __init__(self, choices: Iterable[tuple[str, str]], id: str) -> None:  # noqa: A002
+        super().__init__(*(Option(label, id=value) for value, label in choices), id=id, compact=True)
+
+    @property
+    def value(self) -> str:
+        if self.highlighted is None:
+            return ""
+        return self.get_option_at_index(self.highlighted).id or ""
+
+    def choose(self, value: str) -> None:
+        for index in range(self.option_count):
+            if self.get_option_at_index(index).id == value:
+                self.highlighted = index
+                return
+
+    def set_choices(self, choices: Iterable[tuple[str, str]]) -> None:
+        self.clear_options()
+        self.add_options(Option(label, id=value) for value, label in choices)
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -131,13 +157,12 @@ class RequestFormScreen(Screen[str | None]):
     def _widget(self, form_field: FormField, context: FormContext, draft: dict[str, Any]) -> Widget:
         name, value = form_field.name, draft.get(form_field.name)
         if form_field.kind in CHOICE_KINDS:
-            options = [(label, v) for v, label in choices_for(form_field, context, draft)]
-            select: Select[str] = Select(options, prompt=t("form.choose"), id=f"field-{name}", compact=True)
-            if value in {v for _, v in options}:
-                select.value = value
+            choices = ChoiceList(choices_for(form_field, context, draft), id=f"field-{name}")
+            if value:
+                choices.choose(str(value))
             elif form_field.kind is FieldKind.BENEFICIARY:
-                select.value = options[0][1]  # the insured, the usual case
-            return select
+                choices.choose(INSURED)  # the insured, the usual case
+            return choices
         if form_field.kind is FieldKind.MULTI:
             chosen = set(value or [])
             return SelectionList(
@@ -145,15 +170,15 @@ class RequestFormScreen(Screen[str | None]):
             )
         return Input(value=str(value or ""), placeholder=form_field.placeholder, id=f"field-{name}", compact=True)
 
-    @on(Select.Changed, "#field-city")
-    def _city_changed(self, _event: Select.Changed) -> None:
+    @on(OptionList.OptionHighlighted, "#field-city")
+    def _city_changed(self, _event: OptionList.OptionHighlighted) -> None:
         # The clinic list follows the city.
         if self.context is None:
             return
         clinic = next((f for f in self.fields if f.kind is FieldKind.CLINIC), None)
         if clinic is not None:
-            options = [(label, v) for v, label in choices_for(clinic, self.context, self.values())]
-            self.query_one(f"#field-{clinic.name}", Select).set_options(options)
+            widget = self.query_one(f"#field-{clinic.name}", ChoiceList)
+            widget.set_choices(choices_for(clinic, self.context, self.values()))
 
     # -- reading and saving ----------------------------------------------------------------
 
@@ -161,8 +186,8 @@ class RequestFormScreen(Screen[str | None]):
         values: dict[str, Any] = {}
         for form_field in self.fields:
             widget = self.query(f"#field-{form_field.name}").first()
-            if isinstance(widget, Select):
-                values[form_field.name] = "" if widget.is_blank() else widget.value
+            if isinstance(widget, ChoiceList):
+                values[form_field.name] = widget.value
             elif isinstance(widget, SelectionList):
                 values[form_field.name] = list(widget.selected)
             elif isinstance(widget, Input):
@@ -233,7 +258,8 @@ class RequestFormScreen(Screen[str | None]):
             return
         drafts.discard(self.policy_id, self.benefit.code)
         due = filed.due_at.strftime("%Y-%m-%d %H:%M") if filed.due_at else t("form.no_due")
-        app.call_from_thread(self.dismiss, t("form.filed", number=filed.number, due=due))
+        # Leave from the event loop once the worker is done, not from inside the thread.
+        app.call_from_thread(self.call_after_refresh, self.dismiss, t("form.filed", number=filed.number, due=due))
 
     def _refused(self, reason: str, overridable: bool) -> None:
         self.saving = False

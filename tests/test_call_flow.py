@@ -135,11 +135,11 @@ async def test_benefit_cards_tell_the_state_of_each_service(callers_url, typed, 
         assert states[code] == state
 
 
-async def test_enter_on_a_card_opens_its_rules_and_esc_comes_back(callers_url):
+async def test_i_on_a_card_opens_its_rules_and_esc_comes_back(callers_url):
     app = desk_app(callers_url)
     async with app.run_test(size=(80, 24)) as pilot:
         await card_states(pilot, "zs")
-        await pilot.press("right", "right", "enter")  # third card: psych
+        await pilot.press("right", "right", "i")  # third card: psych
         await settle(pilot)
         assert type(app.screen).__name__ == "CardDetailScreen"
         assert app.screen.status.benefit.code == "psych"

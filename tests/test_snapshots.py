@@ -81,7 +81,7 @@ def test_benefit_cards_policy_ended(snap_compare, snapshot_url, size):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_card_detail(snap_compare, snapshot_url, size):
-    keys = ("z", "s", "enter", "1", "2", "enter", "b", "right", "right", "right", "enter")
+    keys = ("z", "s", "enter", "1", "2", "enter", "b", "right", "right", "right", "i")
     assert snap_compare(desk_app(snapshot_url), terminal_size=size, run_before=steps(*keys))
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from db.repositories.base import Repository
 from db.tables import UsageEvent
@@ -39,4 +40,17 @@ class UsageLedgerRepository(Repository[UsageEvent]):
         net: dict[uuid.UUID | None, int] = {}
         for event in self.events(service_period_id, service_code):
             net[event.request_id] = net.get(event.request_id, 0) + (1 if event.kind == "counted" else -1)
+        return net
+
+    def net_of_requests(self, request_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """Counted less refunded, for each of these requests that has ledger events."""
+        net: dict[uuid.UUID, int] = {}
+        wanted = list(request_ids)
+        for start in range(0, len(wanted), 500):
+            statement = select(UsageEvent.request_id, UsageEvent.kind).where(
+                col(UsageEvent.request_id).in_(wanted[start : start + 500])
+            )
+            for request_id, kind in self.session.exec(statement).all():
+                if request_id is not None:
+                    net[request_id] = net.get(request_id, 0) + (1 if kind == "counted" else -1)
         return net

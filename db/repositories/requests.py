@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
+from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy import func
+from sqlmodel import col, select
 
 from db.repositories.base import Repository
 from db.tables import Request, RequestEvent, RequestStep
@@ -23,6 +26,23 @@ class RequestRepository(Repository[Request]):
         )
         return list(self.session.exec(statement).all())
 
+    def count_of_customer(self, customer_id: uuid.UUID) -> int:
+        statement = select(func.count()).select_from(Request).where(Request.customer_id == customer_id)
+        return self.session.exec(statement).one()
+
+    def keys_of_channel(
+        self, policy_ids: Collection[uuid.UUID], channel: str
+    ) -> set[tuple[uuid.UUID, str, str, datetime]]:
+        """(policy, service, beneficiary name, submitted at) of every request of these
+        policies that came in through ``channel``: what an import must not file twice."""
+        found: set[tuple[uuid.UUID, str, str, datetime]] = set()
+        wanted = list(policy_ids)
+        for start in range(0, len(wanted), 500):
+            statement = select(
+                Request.policy_id, Request.service_code, Request.beneficiary_name, Request.submitted_at
+            ).where(col(Request.policy_id).in_(wanted[start : start + 500]), Request.channel == channel)
+            found.update(tuple(row) for row in self.session.exec(statement).all())
+        return found
 
     def states_in_period(self, period_id: uuid.UUID, service_code: str) -> dict[uuid.UUID, str]:
         """Every request of one service in one service year, with its state."""
@@ -38,6 +58,7 @@ class RequestRepository(Repository[Request]):
             .order_by(Request.submitted_at.desc())  # type: ignore[attr-defined]
         )
         return list(self.session.exec(statement).all())
+
 
 class RequestEventRepository(Repository[RequestEvent]):
     table = RequestEvent
@@ -68,3 +89,16 @@ class RequestStepRepository(Repository[RequestStep]):
             RequestStep.done_at == None,  # noqa: E711 - SQL IS NULL
         )
         return list(self.session.exec(statement).all())
+
+    def open_of_requests(self, request_ids: Collection[uuid.UUID]) -> list[RequestStep]:
+        """The steps not yet done of these requests, soonest due first."""
+        steps: list[RequestStep] = []
+        wanted = list(request_ids)
+        for start in range(0, len(wanted), 500):
+            statement = select(RequestStep).where(
+                col(RequestStep.request_id).in_(wanted[start : start + 500]),
+                RequestStep.done_at == None,  # noqa: E711 - SQL IS NULL
+            )
+            steps.extend(self.session.exec(statement).all())
+        # Steps without a deadline (on the visit day, not yet booked) sort last.
+        return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or s.started_at, s.step_code))

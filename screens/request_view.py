@@ -1,0 +1,185 @@
+"""One request: its details, its timeline, its SLA steps, and the next step by key.
+
+The keys 1, 2, 3 … make the transitions the lifecycle allows from the current state;
+a transition that needs more (a reason, the booked time and place) asks for it first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from desk.request_states import RequestState
+from desk.request_view import NEEDS_BOOKING, NEEDS_REASON, RequestView
+from desk.texts import t
+from screens.labels import minute, state_text
+
+MAX_CHOICES = 5
+
+
+class TransitionScreen(ModalScreen[dict[str, str] | None]):
+    """Asks what a transition needs; dismisses with the answers, or None."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "confirm", t("key.save"), id="transition-save", priority=True),
+        Binding("escape", "dismiss(None)", t("key.cancel"), id="transition-cancel"),
+    ]
+
+    def __init__(self, to: RequestState, with_department: bool) -> None:
+        super().__init__()
+        self.to = to
+        self.with_department = with_department
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="transition"):
+            yield Static(t("request.move_to", state=state_text(self.to)), classes="title")
+            if self.to in NEEDS_BOOKING:
+                yield Label(t("request.visit_at"))
+                yield Input(placeholder="YYYY-MM-DD HH:MM", id="visit_at", compact=True)
+                yield Label(t("request.hospital"))
+                yield Input(id="hospital", compact=True)
+                if self.with_department:
+                    yield Label(t("request.department"))
+                    yield Input(id="department", compact=True)
+            yield Label(t("request.reason") + ("" if self.to in NEEDS_REASON else t("form.optional")))
+            yield Input(id="reason", compact=True)
+            yield Static("", id="transition-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    @on(Input.Submitted)
+    def _next(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def action_confirm(self) -> None:
+        answers = {widget.id or "": widget.value.strip() for widget in self.query(Input)}
+        error = self.query_one("#transition-error", Static)
+        if self.to in NEEDS_REASON and not answers.get("reason"):
+            error.update(t("request.need_reason"))
+            return
+        if self.to in NEEDS_BOOKING:
+            try:
+                datetime.strptime(answers.get("visit_at", ""), "%Y-%m-%d %H:%M")
+            except ValueError:
+                error.update(t("request.need_visit_at"))
+                return
+            if not answers.get("hospital"):
+                error.update(t("request.need_hospital"))
+                return
+        self.dismiss(answers)
+
+
+class RequestViewScreen(Screen[None]):
+    HELP_TOPIC = "request"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", t("key.back"), id="request-back"),
+        *(
+            Binding(str(n), f"move({n - 1})", t("request.next", n=n), show=False, id=f"transition-{n}")
+            for n in range(1, MAX_CHOICES + 1)
+        ),
+    ]
+
+    def __init__(self, request_id: uuid.UUID) -> None:
+        super().__init__()
+        self.request_id = request_id
+        self.view: RequestView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="request"):
+            yield Static("", id="request-head", classes="title")
+            yield Static("", id="request-details")
+            yield Static(t("request.steps"), classes="section")
+            yield DataTable(id="request-steps", cursor_type="none", show_cursor=False)
+            yield Static(t("request.timeline"), classes="section")
+            yield DataTable(id="request-timeline", cursor_type="none", show_cursor=False)
+        yield Static("", id="request-next")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="request", exit_on_error=False)
+    def _load(self) -> None:
+        from desk.request_view import load_request_view
+
+        app = self.app
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            view = load_request_view(uow, self.request_id)
+        app.call_from_thread(self._show, view)
+
+    def _show(self, view: RequestView, message: str = "") -> None:
+        self.view = view
+        self.sub_title = view.number
+        self.query_one("#request-head", Static).update(
+            f"{view.number}  {view.service_name}  {state_text(view.state.value)}  "
+            f"{t('request.col.beneficiary')}：{view.beneficiary or '-'}"
+        )
+        details = "  ".join(f"{k}: {v}" for k, v in view.details.items() if v not in ("", [], None))
+        self.query_one("#request-details", Static).update(
+            f"{t('request.col.submitted')} {minute(view.submitted_at)}  {details}"
+        )
+        steps = self.query_one("#request-steps", DataTable)
+        steps.clear(columns=True)
+        steps.add_columns(t("request.step"), t("request.started"), t("request.due"), t("request.done"))
+        for s in view.steps:
+            steps.add_row(s.name_zh, minute(s.started_at), minute(s.due_at) if s.due_at else "-",
+                          minute(s.done_at) if s.done_at else "")
+        timeline = self.query_one("#request-timeline", DataTable)
+        timeline.clear(columns=True)
+        timeline.add_columns(t("request.at"), t("request.change"), t("request.agent"), t("request.reason"))
+        for e in view.timeline:
+            change = f"{state_text(e.from_state)} → {state_text(e.to_state)}" if e.from_state else state_text(e.to_state)
+            timeline.add_row(minute(e.at), change, e.agent, e.reason)
+        choices = "  ".join(f"{n} {state_text(s.value)}" for n, s in enumerate(view.next_states, 1))
+        line = message or (t("request.choices", choices=choices) if choices else t("request.final"))
+        self.query_one("#request-next", Static).update(line)
+
+    def action_move(self, index: int) -> None:
+        if self.view is None or index >= len(self.view.next_states):
+            return
+        to = self.view.next_states[index]
+        if to in NEEDS_REASON or to in NEEDS_BOOKING:
+            with_department = self.view.service_code == "escort"
+            self.app.push_screen(TransitionScreen(to, with_department), lambda answers: self._answered(to, answers))
+        else:
+            self._move(to, {})
+
+    def _answered(self, to: RequestState, answers: dict[str, str] | None) -> None:
+        if answers is not None:
+            self._move(to, answers)
+
+    @work(thread=True, exclusive=True, group="request-move", exit_on_error=False)
+    def _move(self, to: RequestState, answers: dict[str, str]) -> None:
+        from desk.errors import DeskError
+        from desk.request_view import load_request_view
+        from desk.requests import move_request
+
+        app = self.app
+        reason = answers.pop("reason", "")
+        data = {k: v for k, v in answers.items() if v}
+        if "visit_at" in data:
+            data["visit_at"] = datetime.strptime(data["visit_at"], "%Y-%m-%d %H:%M").isoformat()
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                moved = move_request(uow, self.request_id, to, agent_id=app.agent_id,  # type: ignore[attr-defined]
+                                     at=app.now(), reason=reason, data=data)  # type: ignore[attr-defined]
+            message = t("request.moved", state=state_text(moved.state.value))
+            if moved.due_at:
+                message += t("request.next_due", due=minute(moved.due_at))
+        except DeskError as error:
+            message = t("request.refused", reason=str(error))
+        except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
+            message = t("error.save_failed", reason=error)
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            view = load_request_view(uow, self.request_id)
+        app.call_from_thread(self._show, view, message)
