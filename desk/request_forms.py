@@ -17,11 +17,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from desk.validation import FieldProblem, problems_of
 
 INSURED = "insured"  # the beneficiary choice meaning the insured person
+SINGLE_FIELD = "single_field"
 
 
 class FieldKind(StrEnum):
@@ -188,22 +196,15 @@ def _items(text: str) -> list[str]:
 
 
 class ServiceForm(BaseModel):
-    """Common checks: required text, and the context the checks need."""
+    """What every form shares; each service adds its fields and their checks."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
     code: ClassVar[str]
 
-    @model_validator(mode="before")
-    @classmethod
-    def _required(cls, values: Any) -> Any:
-        # Every field of the form arrives (empty when untouched); a required one left
-        # empty is named here, so the agent sees "医院：必填" and not a type error.
-        if not isinstance(values, dict):
-            return values
-        missing = [f for f in FORMS[cls.code] if f.required and _blank(values.get(f.name))]
-        if missing:
-            raise ValueError(json.dumps([[f.name, f"{f.label}：必填"] for f in missing], ensure_ascii=False))
-        return values
+
+def _single_field(info: ValidationInfo) -> bool:
+    """True while one field is checked on its own: checks across fields wait for all."""
+    return bool(info.context and info.context.get(SINGLE_FIELD))
 
 
 def _future_date(label: str, value: date, today: date) -> date:
@@ -232,9 +233,10 @@ class EscortForm(ServiceForm):
         return _parse_time("约定见面时间", _text(value))
 
     @model_validator(mode="after")
-    def _not_past(self) -> EscortForm:
-        for day in self.preferred_dates:
-            _future_date("期望就诊日期", day, self.today)
+    def _not_past(self, info: ValidationInfo) -> EscortForm:
+        if not _single_field(info):
+            for day in self.preferred_dates:
+                _future_date("期望就诊日期", day, self.today)
         return self
 
 
@@ -268,7 +270,9 @@ class SmokingForm(ServiceForm):
         return _parse_date("期望就诊日期", _text(value)) if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _checks(self) -> SmokingForm:
+    def _checks(self, info: ValidationInfo) -> SmokingForm:
+        if _single_field(info):
+            return self
         _future_date("期望就诊日期", self.preferred_date, self.today)
         if self.hospital == OTHER_CLINIC and not self.other_requirement:
             raise ValueError(json.dumps([["other_requirement", "其他要求：选择“其他”医院时必须填写挂号需求"]],
@@ -322,15 +326,22 @@ def _model(code: str) -> type[ServiceForm]:
 
 
 def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> FormResult | list[FieldProblem]:
-    """The request the form describes, or what is wrong with it, field by field."""
-    problems = _choice_problems(code, values, context)
+    """The request the form describes, or what is wrong with it, field by field.
+
+    Every field is checked on its own first, so the agent sees all that is wrong at
+    once; the checks across fields (dates not in the past, "other" needs a requirement)
+    run once each field is right.
+    """
+    model_class = _model(code)
     raw = {**values, "today": context.today}
-    try:
-        model = _model(code).model_validate(raw)
-    except ValidationError as error:
-        return problems + [p for p in _field_problems(error) if p.field not in {q.field for q in problems}]
+    problems = _choice_problems(code, values, context)
+    problems += _each_field_problems(model_class, code, raw, {p.field for p in problems})
     if problems:
         return problems
+    try:
+        model = model_class.model_validate(raw)
+    except ValidationError as error:
+        return _field_problems(error)
     details = model.model_dump(mode="json", exclude={"today", "beneficiary", "suspected_illness", "user_name"})
     member_id: uuid.UUID | None = None
     name = context.insured_name
@@ -342,6 +353,28 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
     if user_name:
         name = user_name
     return FormResult(details, getattr(model, "suspected_illness", None), member_id, name)
+
+
+def _each_field_problems(
+    model_class: type[ServiceForm], code: str, raw: Mapping[str, Any], known: set[str]
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    draft = model_class.model_construct()
+    for form_field in FORMS[code]:
+        if form_field.name in known:
+            continue
+        value = raw.get(form_field.name)
+        if _blank(value):
+            if form_field.required:
+                problems.append(FieldProblem(form_field.name, f"{form_field.label}：必填"))
+            continue
+        try:
+            model_class.__pydantic_validator__.validate_assignment(
+                draft, form_field.name, value, context={SINGLE_FIELD: True}
+            )
+        except ValidationError as error:
+            problems.extend(_field_problems(error))
+    return problems
 
 
 def _field_problems(error: ValidationError) -> list[FieldProblem]:

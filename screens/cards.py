@@ -45,6 +45,12 @@ class BenefitCard(Static, can_focus=True):
         super().__init__(id=f"card-{status.benefit.code}", classes=f"card {STATE_CLASSES[status.state]}")
         self.status = status
 
+    def show(self, status: BenefitStatus) -> None:
+        self.remove_class(STATE_CLASSES[self.status.state])
+        self.status = status
+        self.add_class(STATE_CLASSES[status.state])
+        self.refresh()
+
     def render(self) -> Text:
         status, benefit = self.status, self.status.benefit
         lines = [
@@ -103,8 +109,13 @@ class BenefitCardsScreen(Screen[None]):
                 f"{t('cards.title', policy=cards.policy_number)}  {t('cards.window', window=window_text(cards.window))}"
             )
         grid = self.query_one("#cards", Grid)
-        grid.remove_children()
-        grid.mount_all(BenefitCard(status) for status in cards.cards)
+        existing = {card.status.benefit.code: card for card in self.query(BenefitCard)}
+        if existing:
+            # After a filing only states and counts change: update the cards in place.
+            for status in cards.cards:
+                existing[status.benefit.code].show(status)
+        else:
+            grid.mount_all(BenefitCard(status) for status in cards.cards)
         self._fit_columns(self.size.width)
         self.call_after_refresh(self._focus_first)
 

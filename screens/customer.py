@@ -126,6 +126,13 @@ class CustomerScreen(Screen[None]):
         table = self.query_one("#policies", DataTable)
         return self.view.policies[min(table.cursor_row, len(self.view.policies) - 1)].policy_id
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on a table row: the table takes the key, and tells us which row.
+        if event.data_table.id == "requests":
+            self.action_request()
+        elif event.data_table.id == "policies":
+            self.action_cards()
+
     def action_open(self) -> None:
         """Enter opens what the cursor is on: a request's timeline, or a policy's cards."""
         if self.focused is not None and self.focused.id == "requests":

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from desk.entitlement import BenefitStatus
 from desk.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
@@ -29,11 +30,18 @@ CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, Fiel
 
 
 class ChoiceList(OptionList):
-    """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on. Nothing is chosen
-    until the agent moves onto a choice (or a default is set)."""
+    """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on.
+
+    The list opens on "please choose", which is no choice: tabbing past a field never
+    picks its first option for the agent.
+    """
 
     def __init__(self, choices: Iterable[tuple[str, str]], id: str) -> None:  # noqa: A002
-        super().__init__(*(Option(label, id=value) for value, label in choices), id=id, compact=True)
+        super().__init__(*self._with_prompt(choices), id=id, compact=True)
+
+    @staticmethod
+    def _with_prompt(choices: Iterable[tuple[str, str]]) -> list[Option]:
+        return [Option(t("form.choose"), id=""), *(Option(label, id=value) for value, label in choices)]
 
     @property
     def value(self) -> str:
@@ -49,7 +57,8 @@ class ChoiceList(OptionList):
 
     def set_choices(self, choices: Iterable[tuple[str, str]]) -> None:
         self.clear_options()
-        self.add_options(Option(label, id=value) for value, label in choices)
+        self.add_options(self._with_prompt(choices))
+        self.highlighted = 0
 
 
 class ConfirmDiscard(ModalScreen[bool]):
@@ -227,7 +236,8 @@ class RequestFormScreen(Screen[str | None]):
         self._file(result, self.values(), override_reason)
 
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
-    def _file(self, result: Any, values: dict[str, Any], override_reason: str | None) -> None:
+    def _file(self, result: Any, values: dict[str, Any], override_reason: str | None) -> str | None:
+        """The line to show once filed; None when it was not (the form says why)."""
         from desk.drafts import DraftStore
         from desk.errors import DeskError
         from desk.requests import NewRequest, Override, RequestRefused, file_request
@@ -248,18 +258,22 @@ class RequestFormScreen(Screen[str | None]):
                 filed = file_request(uow, new, agent_id=app.agent_id, at=app.now(), override=override)  # type: ignore[attr-defined]
         except RequestRefused as refused:
             app.call_from_thread(self._refused, str(refused), refused.decision.overridable)
-            return
+            return None
         except DeskError as error:
             app.call_from_thread(self._failed, str(error), None)
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - a locked or lost database: keep everything
             path = drafts.save(self.policy_id, self.benefit.code, values)
             app.call_from_thread(self._failed, f"{type(error).__name__}: {error}", str(path))
-            return
+            return None
         drafts.discard(self.policy_id, self.benefit.code)
         due = filed.due_at.strftime("%Y-%m-%d %H:%M") if filed.due_at else t("form.no_due")
-        # Leave from the event loop once the worker is done, not from inside the thread.
-        app.call_from_thread(self.call_after_refresh, self.dismiss, t("form.filed", number=filed.number, due=due))
+        return t("form.filed", number=filed.number, due=due)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Leave from the event loop once the worker has finished, never from its thread.
+        if event.worker.group == "form-save" and event.state == WorkerState.SUCCESS and event.worker.result:
+            self.dismiss(event.worker.result)
 
     def _refused(self, reason: str, overridable: bool) -> None:
         self.saving = False

@@ -99,3 +99,14 @@ def database(database_url: str) -> Iterator[Database]:
 def sqlite_url(tmp_path: Path) -> str:
     """A path for a brand-new embedded database (not yet created)."""
     return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+
+
+@pytest.fixture
+def callers_url(database_url: str) -> str:
+    """A database with the fixed cast of callers (tests/callers.py)."""
+    from tests.callers import add_callers
+
+    database = open_database(database_url)
+    add_callers(database)
+    database.close()
+    return database_url

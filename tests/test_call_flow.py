@@ -6,49 +6,11 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from db.tables import AuditEvent, Call
-from screens.app import DeskApp
 from screens.cards import BenefitCard, BenefitCardsScreen
 from screens.customer import CustomerScreen
 from screens.home import HomeScreen
-from screens.identity import IdentityScreen
-from tests.callers import NOW, add_callers, rows
-
-
-@pytest.fixture
-def callers_url(database_url):
-    from desk.database import open_database
-
-    database = open_database(database_url)
-    add_callers(database)
-    database.close()
-    return database_url
-
-
-def desk_app(url: str) -> DeskApp:
-    return DeskApp(database_url=url, clock=lambda: NOW, agent_login="agent01")
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def search(pilot, text: str) -> list[str]:
-    await settle(pilot)
-    await pilot.press(*text)
-    await settle(pilot)
-    table = pilot.app.screen.query_one("#results", DataTable)
-    return [table.get_row_at(i)[0] for i in range(table.row_count)]
-
-
-async def open_and_verify(pilot, facts: str) -> None:
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, IdentityScreen)
-    await pilot.press(*facts, "enter")
-    await settle(pilot)
+from tests.callers import NOW, rows
+from tests.pilot import desk_app, open_and_verify, search, settle
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from desk.database import open_database
 from desk.requests import NewRequest, file_request
 from screens.request_view import RequestViewScreen, TransitionScreen
 from tests.callers import NOW, rows
-from tests.test_call_flow import callers_url, desk_app, open_and_verify, search, settle  # noqa: F401
+from tests.pilot import desk_app, open_and_verify, search, settle
 
 
 def file_escort(url: str) -> str:

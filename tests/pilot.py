@@ -1,0 +1,47 @@
+"""Driving the app as an agent does: shared steps of the Pilot tests."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+
+from screens.app import DeskApp
+from screens.identity import IdentityScreen
+from tests.callers import NOW
+
+
+def desk_app(url: str) -> DeskApp:
+    return DeskApp(database_url=url, clock=lambda: NOW, agent_login="agent01")
+
+
+async def settle(pilot) -> None:
+    """Let the database workers finish and the screen catch up with what they sent."""
+    for _ in range(2):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def search(pilot, text: str) -> list[str]:
+    await settle(pilot)
+    await pilot.press(*text)
+    await settle(pilot)
+    table = pilot.app.screen.query_one("#results", DataTable)
+    return [table.get_row_at(i)[0] for i in range(table.row_count)]
+
+
+async def open_and_verify(pilot, facts: str) -> None:
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, IdentityScreen)
+    await pilot.press(*facts, "enter")
+    await settle(pilot)
+
+
+async def press_and_leave(pilot, key: str) -> None:
+    """Press a key that closes the screen it is pressed on (Ctrl+S on a form).
+
+    Pilot's own ``press`` then waits for the closed screen to go idle, which it never
+    does; the key still goes through the app's bindings exactly as typed.
+    """
+    pilot.app.simulate_key(key)
+    await settle(pilot)
+    await settle(pilot)
