@@ -185,7 +185,7 @@ ZH: dict[str, str] = {
     "request.moved": "已变更为：{state}",
     "request.next_due": "，下一环节时限 {due}",
     "request.refused": "不能变更：{reason}",
-    "contact.lines": "客服热线 400-815-6688（工作日 9:00-20:00）· 健康关爱平台 400-650-7588 · cicare@mobilelab.cn",
+    "contact.lines": "客服 400-815-6688 · 健康关爱平台 400-650-7588 · cicare@mobilelab.cn",
 }
 
 EN: dict[str, str] = {

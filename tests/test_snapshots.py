@@ -95,3 +95,45 @@ def test_wrap_up(snap_compare, snapshot_url, size):
 def test_reveal(snap_compare, snapshot_url, size):
     keys = ("z", "s", "enter", "1", "2", "enter", "r")
     assert snap_compare(desk_app(snapshot_url), terminal_size=size, run_before=steps(*keys))
+
+
+FORM_CARDS = ["escort", "admission", "psych", "smoking", "advance_claim", "news", "lectures", "ai_consult",
+              "pharmacy", "med_reminder"]
+
+
+@pytest.mark.parametrize("code", FORM_CARDS)
+def test_request_form(snap_compare, snapshot_url, code):
+    keys = ("z", "s", "enter", "1", "2", "enter", "b", *["right"] * FORM_CARDS.index(code), "enter")
+    assert snap_compare(desk_app(snapshot_url), terminal_size=(80, 24), run_before=steps(*keys))
+
+
+def test_request_form_with_problems(snap_compare, snapshot_url):
+    keys = ("z", "s", "enter", "1", "2", "enter", "b", "enter", "ctrl+s")
+    assert snap_compare(desk_app(snapshot_url), terminal_size=(80, 24), run_before=steps(*keys))
+
+
+def _with_request(url: str) -> str:
+    from datetime import datetime
+
+    from desk.requests import NewRequest, file_request
+
+    database = open_database(url)
+    with database.unit_of_work() as uow:
+        policy = uow.policies.by_number("XK202601100001")
+        file_request(uow, NewRequest(policy.id, "smoking", details={"city": "北京", "hospital": "中日友好医院"}),
+                     agent_id=None, at=datetime(2026, 11, 23, 10))
+    database.close()
+    return url
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_request_view(snap_compare, snapshot_url, size, monkeypatch):
+    # Request numbers are random so offline offices never collide; a snapshot needs one.
+    monkeypatch.setattr("desk.requests.new_request_number", lambda at: "R261123A1B2C3")
+
+    async def run(pilot) -> None:
+        await steps("z", "s", "enter", "1", "2", "enter")(pilot)
+        pilot.app.screen.query_one("#requests").focus()
+        await steps("enter")(pilot)
+
+    assert snap_compare(desk_app(_with_request(snapshot_url)), terminal_size=size, run_before=run)
