@@ -17,9 +17,9 @@ from desk.entitlement import (
     BenefitStatus,
     ServiceWindow,
     benefit_status,
-    counted_uses,
     service_window,
 )
+from desk.requests import uses_in_year
 from desk.service_period import Window
 from desk.validation import RELATIONS, mask_id_number, mask_mobile
 
@@ -151,8 +151,9 @@ def load_benefit_cards(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> Be
     period = next(
         (p for p in periods if window.window and p.starts_on == window.window.starts_on), None
     )
-    kinds = uow.ledger.kinds_by_service(period.id) if period is not None else {}
-    cards = tuple(benefit_status(b, window, counted_uses(kinds.get(b.code, []))) for b in BENEFITS)
+    # Open requests hold a use, as when filing: the card never promises a use twice.
+    used = {b.code: uses_in_year(uow, period.id, b.code) if period else 0 for b in BENEFITS}
+    cards = tuple(benefit_status(b, window, used[b.code]) for b in BENEFITS)
     return BenefitCards(policy.policy_number, window, cards)
 
 

@@ -171,3 +171,25 @@ async def test_the_command_palette_offers_the_screen_keys_by_name(callers_url):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, BenefitCardsScreen)
+
+
+async def test_a_call_on_the_demo_data(database_url):
+    """The demo generator's customers are found and verified like any other."""
+    from desk.database import open_database
+    from desk.demo import generate_demo
+    from tests.callers import TODAY
+
+    database = open_database(database_url)
+    generate_demo(database, customers=60, seed=7, today=TODAY)
+    with database.unit_of_work() as uow:
+        customer = next(c for c in uow.lookup.by_pinyin_prefix("", 60) if uow.policies.of_customer(c.id))
+    database.close()
+    app = desk_app(database_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        names = await search(pilot, customer.mobile)
+        assert names == [customer.name]
+        await open_and_verify(pilot, "13")
+        assert isinstance(app.screen, CustomerScreen) and app.screen.verified
+        await pilot.press("b")
+        await settle(pilot)
+        assert len(list(app.screen.query(BenefitCard))) == 10
