@@ -12,7 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, TextClause, or_, select, text
 from sqlmodel import Session
 
 from db.tables import Customer, Policy
@@ -31,20 +31,33 @@ class CustomerLookup:
             return column.like(escaped + "%", escape="\\")
         return (column >= prefix) & (column < prefix + _PREFIX_END)
 
-    def _customers(self, condition: ColumnElement[bool], order: ColumnElement[str], limit: int) -> list[Customer]:
-        statement = select(Customer).where(condition).order_by(order, Customer.id).limit(limit)
+    def _prefix_order(self, column: ColumnElement[str]) -> ColumnElement[str] | TextClause:
+        """Order by the searched column as its prefix index is ordered.
+
+        On PostgreSQL the ``text_pattern_ops`` index is ordered by ``~<~``; ordering by
+        the column's collation instead would sort every match (70,000 for a common
+        surname) before the limit applies.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            return text(f"{column.table.name}.{column.name} USING ~<~")  # type: ignore[attr-defined]
+        return column
+
+    def _customers(self, condition: ColumnElement[bool], order: ColumnElement[str] | TextClause, limit: int) -> list[Customer]:
+        # Ordered by the searched column alone, so a prefix search reads its index in order
+        # and stops at the limit instead of sorting every match.
+        statement = select(Customer).where(condition).order_by(order).limit(limit)
         return list(self.session.scalars(statement).all())
 
     def by_name_prefix(self, prefix: str, limit: int) -> list[Customer]:
-        return self._customers(self._starts_with(Customer.name, prefix), Customer.name, limit)
+        return self._customers(self._starts_with(Customer.name, prefix), self._prefix_order(Customer.name), limit)
 
     def by_pinyin_prefix(self, prefix: str, limit: int) -> list[Customer]:
         column = Customer.name_pinyin
-        return self._customers(self._starts_with(column, prefix), column, limit)
+        return self._customers(self._starts_with(column, prefix), self._prefix_order(column), limit)
 
     def by_initials_prefix(self, prefix: str, limit: int) -> list[Customer]:
         column = Customer.name_initials
-        return self._customers(self._starts_with(column, prefix), column, limit)
+        return self._customers(self._starts_with(column, prefix), self._prefix_order(column), limit)
 
     def by_mobile(self, mobile: str, limit: int) -> list[Customer]:
         return self._customers(Customer.mobile == mobile, Customer.name, limit)
@@ -65,7 +78,7 @@ class CustomerLookup:
         """Insured and holders of the policies whose number starts with ``prefix``."""
         policies = select(Policy.insured_id, Policy.holder_id).where(
             self._starts_with(Policy.policy_number, prefix)
-        ).order_by(Policy.policy_number).limit(limit)
+        ).order_by(self._prefix_order(Policy.policy_number)).limit(limit)
         ids: list[uuid.UUID] = []
         for insured_id, holder_id in self.session.execute(policies):
             ids.extend(i for i in (insured_id, holder_id) if i not in ids)
