@@ -7,8 +7,8 @@ import shutil
 import pytest
 
 from desk.database import open_database
-from screens.app import DeskApp
-from tests.callers import NOW, add_callers
+from tests.callers import add_callers
+from tests.pilot import desk_app, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -22,16 +22,6 @@ def snapshot_url(sqlite_template, tmp_path):
     add_callers(database)
     database.close()
     return url
-
-
-def desk_app(url: str) -> DeskApp:
-    return DeskApp(database_url=url, clock=lambda: NOW, agent_login="agent01")
-
-
-async def settle(pilot) -> None:
-    for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def steps(*keys: str):
