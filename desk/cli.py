@@ -72,7 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     requests.add_argument(
         "--all", action="store_true", dest="show_all", help="every request, not only the latest 20"
     )
+    sla = commands.add_parser("sla", help="the SLA clock")
+    sla_commands = sla.add_subparsers(dest="sla_command", metavar="ACTION", required=True)
+    due = sla_commands.add_parser("due", help="when a step started at a time is due (the app's own clock)")
+    due.add_argument("--from", dest="start", required=True, type=_start_time, metavar='"YYYY-MM-DD HH:MM"')
+    limit = due.add_mutually_exclusive_group(required=True)
+    limit.add_argument("--working-days", type=_positive_int, metavar="N")
+    limit.add_argument("--days", type=_positive_int, metavar="N", help="calendar days (claims, complaints)")
     return parser
+
+
+def _start_time(value: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time as YYYY-MM-DD HH:MM: {value!r}") from None
 
 
 def _positive_int(value: str) -> int:
@@ -246,9 +260,30 @@ def _listing_table(listing: CustomerRequests) -> str:
 
 
 
+def _sla(args: argparse.Namespace) -> int:
+    from desk.calendar_data import load_working_calendar
+    from desk.database import open_database
+    from desk.sla_clock import due_after_calendar_days, due_after_working_days
+
+    if args.days:
+        due = due_after_calendar_days(args.start, args.days)
+    else:
+        database = open_database(args.db)
+        with database.unit_of_work() as uow:
+            calendar = load_working_calendar(uow)
+        database.close()
+        due = due_after_working_days(args.start, args.working_days, calendar)
+    print(due.at.strftime("%Y-%m-%d %H:%M"))
+    if due.calendar_unknown_after:
+        print(f"日历仅到 {due.calendar_unknown_after}，之后按周一至周五计算 "
+              f"(calendar unknown after {due.calendar_unknown_after})", file=sys.stderr)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "db": _db,
     "demo": _demo,
     "import": _import,
     "requests": _requests,
+    "sla": _sla,
 }
