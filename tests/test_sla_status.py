@@ -1,0 +1,40 @@
+"""Overdue, due soon, on track: worked cases with the 2026 calendar and hotline hours."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from desk.sla_status import SlaState, sla_state, working_time_between
+from tests.test_sla_clock import CALENDAR
+
+
+@pytest.mark.parametrize(
+    ("now", "due", "state"),
+    [
+        ("2026-11-24 10:00", "2026-11-24 09:59", SlaState.OVERDUE),
+        ("2026-11-24 10:00", "2026-11-24 10:00", SlaState.DUE_SOON),  # not yet past it
+        ("2026-11-24 10:00", "2026-11-24 23:00", SlaState.DUE_SOON),  # the rest of today
+        ("2026-11-24 18:00", "2026-11-25 11:00", SlaState.DUE_SOON),  # 2 h today + 2 h tomorrow
+        ("2026-11-24 18:00", "2026-11-25 11:01", SlaState.ON_TRACK),
+        ("2026-11-24 10:00", "2026-11-25 10:00", SlaState.ON_TRACK),
+        # Friday evening to Monday morning: the weekend has no hotline hours.
+        ("2026-11-27 19:00", "2026-11-30 12:00", SlaState.DUE_SOON),
+        # National Day: from 30 Sep 19:00 to 8 Oct 12:00 is 1 h + 3 h of hotline time.
+        ("2026-09-30 19:00", "2026-10-08 12:00", SlaState.DUE_SOON),
+        ("2026-09-30 19:00", "2026-10-08 12:30", SlaState.ON_TRACK),
+        # On a holiday the rest of the day does not count as a working day.
+        ("2026-10-03 10:00", "2026-10-03 23:00", SlaState.DUE_SOON),  # 0 working hours away
+        ("2026-10-03 10:00", "2026-10-08 14:00", SlaState.ON_TRACK),
+    ],
+)
+def test_sla_state(now, due, state):
+    assert sla_state(datetime.fromisoformat(due), datetime.fromisoformat(now), CALENDAR) is state
+
+
+def test_working_time_counts_hotline_hours_of_working_days_only():
+    start, end = datetime(2026, 2, 13, 8, 0), datetime(2026, 2, 16, 12, 0)
+    # Fri 13 Feb 9:00-20:00 (11 h) + Sat 14 Feb make-up day (11 h); 15, 16 are holidays.
+    assert working_time_between(start, end, CALENDAR) == timedelta(hours=22)
+    assert working_time_between(end, start, CALENDAR) == timedelta()
