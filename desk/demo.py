@@ -32,10 +32,12 @@ from db.tables import Agent, Supplier
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
 from desk.catalogue import BENEFITS, Audience, Benefit, SlaStep, SlaUnit, benefit
+from desk.complaints import decision_due
 from desk.database import Database
+from desk.lifecycle import ESCORT_FREE_CANCEL, withdrawn_in_time
 from desk.request_states import Channel, LedgerKind, RequestState
 from desk.search_keys import customer_search_keys
-from desk.service_period import PolicyStatus, initial_window
+from desk.service_period import COOLING_OFF, PolicyStatus, initial_window
 from desk.sla_clock import due_for_step
 from desk.validation import check_digit
 from desk.working_calendar import WorkingCalendar
@@ -729,9 +731,9 @@ class _Customer:
             # Terminated after at least 60 usable days, before today.
             started_ago = rng.randint(90, 365 * 3)
             start = today - timedelta(days=started_ago)
-            last = min(initial_window(start - timedelta(days=15)).ends_on, today) - timedelta(days=1)
+            last = min(initial_window(start - COOLING_OFF).ends_on, today) - timedelta(days=1)
             ended = start + timedelta(days=rng.randint(60, max(60, (last - start).days)))
-            return start - timedelta(days=15), status, ended
+            return start - COOLING_OFF, status, ended
         effective = today - timedelta(days=rng.randint(30, 365 * 3))
         ended = effective + timedelta(days=rng.randint(1, (today - effective).days - 1))
         return effective, status, ended
@@ -849,7 +851,7 @@ class _Customer:
         rng, c = self.rng, self.c
         received = min(_shift(last, _minutes(rng, 1, 30)), c.now - timedelta(minutes=30))
         received = max(received, request["submitted_at"])
-        due = received + timedelta(days=30 if complex_case else 15)
+        due = decision_due(received, complex_case=complex_case)
         decided_at, state, decision = None, "open", ""
         if received + timedelta(days=10) < c.now and rng.random() < 0.7:
             decided_at = min(received + timedelta(days=rng.randint(3, 14), hours=rng.randint(0, 6)), c.now)
@@ -956,25 +958,33 @@ class _Timeline:
             times.append(_earlier(times[-1], delay))
         return times[::-1]
 
-    # Each builder returns the request's details.
-
-    def escort(self, who: _Customer, service: Benefit, target: RequestState,
-               anchor: datetime, entering: bool) -> dict[str, Any]:
+    def _green_channel(
+        self,
+        code: str,
+        target: RequestState,
+        anchor: datetime,
+        entering: bool,
+        steps: tuple[SlaStep, SlaStep, SlaStep],
+        *,
+        cancel_share: float,
+        last_delay: tuple[float, float],
+        submitted: dict[str, Any],
+    ) -> list[datetime]:
+        """The walk escort and admission share: submitted → approved → supplier contacted →
+        booked, or rejected or cancelled early. Returns the times of the events made."""
         rng = self.rng
-        eligibility, contact, booking, escort = service.sla_steps
-        city, hospital, illness = _hospital_and_illness(who)
-        department = rng.choice(DEPARTMENTS)
-        early_cancel = target is S.CANCELLED and rng.random() < 0.35
+        eligibility, contact, third = steps
+        early_cancel = target is S.CANCELLED and rng.random() < cancel_share
         if target is S.REJECTED or early_cancel:
             path = [target]
         else:
             depth = {S.SUBMITTED: 0, S.APPROVED: 1, S.SUPPLIER_CONTACTED: 2}.get(target, 3)
             path = [S.APPROVED, S.SUPPLIER_CONTACTED, S.BOOKED][:depth]
-        delays = [_minutes(rng, 0.5, 6), _minutes(rng, 1, 12), _minutes(rng, 2, 24)][: len(path)]
+        delays = [_minutes(rng, 0.5, 6), _minutes(rng, 1, 12), _minutes(rng, *last_delay)][: len(path)]
         times = self._start(anchor, entering, delays)
-        self.event(times[0], S.SUBMITTED)
+        self.event(times[0], S.SUBMITTED, **submitted)
         if target is S.REJECTED:
-            self.event(times[1], S.REJECTED, rng.choice(_REJECT_REASONS["escort"]))
+            self.event(times[1], S.REJECTED, rng.choice(_REJECT_REASONS[code]))
         elif early_cancel:
             self.event(times[1], S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=False)
         else:
@@ -984,8 +994,22 @@ class _Timeline:
         if path and path[0] is S.APPROVED:
             self.step(contact, times[1], times[2] if len(times) > 2 else None)
         if len(times) > 2:
-            # Needs are agreed on the supplier's first call.
-            self.step(booking, times[2], times[3] if len(times) > 3 else None)
+            # The third step starts on the supplier's call (needs agreed, documents complete).
+            self.step(third, times[2], times[3] if len(times) > 3 else None)
+        return times
+
+    # Each builder returns the request's details.
+
+    def escort(self, who: _Customer, service: Benefit, target: RequestState,
+               anchor: datetime, entering: bool) -> dict[str, Any]:
+        rng = self.rng
+        eligibility, contact, booking, escort = service.sla_steps
+        city, hospital, illness = _hospital_and_illness(who)
+        department = rng.choice(DEPARTMENTS)
+        times = self._green_channel(
+            "escort", target, anchor, entering, (eligibility, contact, booking),
+            cancel_share=0.35, last_delay=(2, 24), submitted={},
+        )
         if len(times) > 3:
             booked = times[3]
             visit = datetime.combine(booked.date() + timedelta(days=rng.randint(2, 10)),
@@ -1012,7 +1036,7 @@ class _Timeline:
                 else:
                     at = _shift(visit - timedelta(days=rng.randint(1, 3)), -_minutes(rng, 1, 6))
                 at = max(at, booked + timedelta(minutes=30))
-                counted = visit - at < timedelta(hours=24)
+                counted = visit - at < ESCORT_FREE_CANCEL
                 self.event(at, S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=counted)
                 self.step(escort, booked, at, due=visit)
                 if counted:
@@ -1026,28 +1050,10 @@ class _Timeline:
         eligibility, contact, arrangement = service.sla_steps
         city, hospital, illness = _hospital_and_illness(who)
         kind = rng.choice(("hospitalisation", "surgery"))
-        early_cancel = target is S.CANCELLED and rng.random() < 0.4
-        if target is S.REJECTED or early_cancel:
-            path = [target]
-        else:
-            depth = {S.SUBMITTED: 0, S.APPROVED: 1, S.SUPPLIER_CONTACTED: 2}.get(target, 3)
-            path = [S.APPROVED, S.SUPPLIER_CONTACTED, S.BOOKED][:depth]
-        delays = [_minutes(rng, 0.5, 6), _minutes(rng, 1, 12), _minutes(rng, 13, 110)][: len(path)]
-        times = self._start(anchor, entering, delays)
-        self.event(times[0], S.SUBMITTED, uploads=["诊断证明", "住院单"])
-        if target is S.REJECTED:
-            self.event(times[1], S.REJECTED, rng.choice(_REJECT_REASONS["admission"]))
-        elif early_cancel:
-            self.event(times[1], S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=False)
-        else:
-            for state, at in zip(path, times[1:], strict=True):
-                self.event(at, state)
-        self.step(eligibility, times[0], times[1] if len(times) > 1 else None)
-        if path and path[0] is S.APPROVED:
-            self.step(contact, times[1], times[2] if len(times) > 2 else None)
-        if len(times) > 2:
-            # The documents are complete once the supplier has confirmed them on the call.
-            self.step(arrangement, times[2], times[3] if len(times) > 3 else None)
+        times = self._green_channel(
+            "admission", target, anchor, entering, (eligibility, contact, arrangement),
+            cancel_share=0.4, last_delay=(13, 110), submitted={"uploads": ["诊断证明", "住院单"]},
+        )
         if len(times) > 3:
             booked = times[3]
             on = booked.date() + timedelta(days=rng.randint(1, 14))
@@ -1107,7 +1113,7 @@ class _Timeline:
             else:
                 at = max(_shift(visit, -_minutes(rng, 1, 12)), booked + timedelta(minutes=20))
             # Withdrawing 2 or more working days before the visit does not count.
-            early = self.calendar.working_days_between(at.date(), visit.date()) >= 2
+            early = withdrawn_in_time(at.date(), visit.date(), self.calendar)
             self.event(at, S.CANCELLED, "客户退号", by="customer", counted=not early)
             if early:
                 self.refund(at, "就诊前2个工作日以上退号，不计次")

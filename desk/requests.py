@@ -19,13 +19,11 @@ from desk.calendar_data import load_working_calendar
 from desk.catalogue import Benefit, benefit
 from desk.eligibility import Beneficiary, Decision, PolicyFacts, decide
 from desk.errors import DeskError
-from desk.lifecycle import STEP_STARTS_AT, RequestFacts, TransitionRefused, check_transition
+from desk.lifecycle import STEP_STARTS_AT, RequestFacts, check_transition
 from desk.request_states import FINAL_STATES, Channel, LedgerKind, RequestState
 from desk.service_period import Window
 from desk.sla_clock import due_for_step
 from desk.working_calendar import WorkingCalendar
-
-__all__ = ["TransitionRefused"]  # raised by move_request, importable from here
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 

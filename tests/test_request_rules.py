@@ -210,3 +210,29 @@ def test_smoking_withdrawal_two_working_days_before_the_visit(withdrawn_on, visi
     facts = RequestFacts("smoking", S.BOOKED, SUBMITTED, visit_at=datetime.combine(visit_on, datetime.min.time()), counted=True)
     effect = check_transition(benefit("smoking"), facts, S.CANCELLED, datetime.combine(withdrawn_on, datetime.min.time()), CALENDAR)
     assert effect is (LedgerKind.REFUNDED if refund else None)
+
+
+# --- complaints and clock-hour limits -----------------------------------------------------
+
+def test_a_complaint_is_decided_within_15_calendar_days_or_30_if_complex():
+    from desk.complaints import decision_due
+
+    # Received on the eve of National Day: the holiday does not stop the clock.
+    received = datetime(2026, 9, 30, 16, 0)
+    assert decision_due(received, complex_case=False) == datetime(2026, 10, 15, 16, 0)
+    assert decision_due(received, complex_case=True) == datetime(2026, 10, 30, 16, 0)
+
+
+def test_hour_limits_run_on_the_clock_through_holidays():
+    # Escort visit on the first working day after National Day, cancelled on a holiday
+    # 25 h before: free; 23 h before: counts.
+    visit = datetime(2026, 10, 8, 9, 0)
+    facts = RequestFacts("escort", S.BOOKED, datetime(2026, 9, 29, 10), visit_at=visit)
+    assert check_transition(benefit("escort"), facts, S.CANCELLED, datetime(2026, 10, 7, 8, 0), CALENDAR) is None
+    assert check_transition(benefit("escort"), facts, S.CANCELLED, datetime(2026, 10, 7, 10, 0),
+                            CALENDAR) is LedgerKind.COUNTED
+    # A smoking booking submitted on a holiday may be cancelled free for 2 clock hours.
+    submitted = RequestFacts("smoking", S.SUBMITTED, datetime(2026, 10, 3, 10, 0))
+    assert check_transition(benefit("smoking"), submitted, S.CANCELLED, datetime(2026, 10, 3, 11, 59), CALENDAR) is None
+    with pytest.raises(TransitionRefused):
+        check_transition(benefit("smoking"), submitted, S.CANCELLED, datetime(2026, 10, 3, 12, 1), CALENDAR)

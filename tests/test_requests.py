@@ -13,6 +13,7 @@ import desk.requests as requests_module
 from db.tables import Agent, AuditEvent, RequestEvent, UsageEvent
 from desk.database import open_database
 from desk.entitlement import counted_uses
+from desk.lifecycle import TransitionRefused
 from desk.request_states import RequestState
 from desk.requests import (
     NewRequest,
@@ -118,7 +119,7 @@ def test_escort_walks_its_lifecycle_and_counts_when_the_visit_happens(cast):
 
 def test_an_illegal_transition_is_refused_and_nothing_changes(cast):
     filed = file(cast, ZHANG, "escort", suspected_illness="S01")
-    with pytest.raises(requests_module.TransitionRefused):
+    with pytest.raises(TransitionRefused):
         move(cast, filed.request_id, S.DONE, AT)
     with cast.unit_of_work() as uow:
         assert uow.requests.get(filed.request_id).state == "submitted"

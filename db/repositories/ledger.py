@@ -25,16 +25,6 @@ class UsageLedgerRepository(Repository[UsageEvent]):
         )
         return list(self.session.exec(statement).all())
 
-    def kinds_by_service(self, service_period_id: uuid.UUID) -> dict[str, list[str]]:
-        """Every ledger event kind of one service year, per service code."""
-        statement = select(UsageEvent.service_code, UsageEvent.kind).where(
-            UsageEvent.service_period_id == service_period_id
-        )
-        kinds: dict[str, list[str]] = {}
-        for code, kind in self.session.exec(statement).all():
-            kinds.setdefault(code, []).append(kind)
-        return kinds
-
     def net_by_request(self, service_period_id: uuid.UUID, service_code: str) -> dict[uuid.UUID | None, int]:
         """Counted less refunded, per request (None: uses not tied to a request)."""
         net: dict[uuid.UUID | None, int] = {}

@@ -51,14 +51,6 @@ class RequestRepository(Repository[Request]):
         )
         return dict(self.session.exec(statement).all())
 
-    def of_customer_service(self, customer_id: uuid.UUID, service_code: str) -> list[Request]:
-        statement = (
-            select(Request)
-            .where(Request.customer_id == customer_id, Request.service_code == service_code)
-            .order_by(Request.submitted_at.desc())  # type: ignore[attr-defined]
-        )
-        return list(self.session.exec(statement).all())
-
 
 class RequestEventRepository(Repository[RequestEvent]):
     table = RequestEvent
