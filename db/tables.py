@@ -196,6 +196,9 @@ class RequestStep(Row, table=True):
     due_at: NaiveDatetime | None = None
     done_at: NaiveDatetime | None = None
     assigned_to: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
+    # Set when the working-day count ran past the last day the calendar knew: the due time
+    # assumed Monday-Friday after this date and is shown as uncertain until recomputed.
+    calendar_unknown_after: date | None = None
 
 
 class UsageEvent(Row, table=True):
@@ -249,6 +252,7 @@ class Complaint(Row, table=True):
     """A complaint ticket: decision due 15 calendar days after receipt, 30 if complex."""
 
     __tablename__ = "complaint"
+    __table_args__ = (Index("ix_complaint_state_due", "state", "due_at"),)
 
     customer_id: uuid.UUID = Field(foreign_key="customer.id", index=True)
     request_id: uuid.UUID | None = Field(default=None, foreign_key="request.id")
@@ -261,6 +265,7 @@ class Complaint(Row, table=True):
     state: str = Field(default="open", max_length=16)  # open | decided
     decided_at: NaiveDatetime | None = None
     decision: str = Field(default="", max_length=4000)
+    assigned_to: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
 
 
 class Rating(Row, table=True):
