@@ -25,6 +25,7 @@ from db.repositories.feedback import ComplaintRepository, RatingRepository, Supp
 from db.repositories.ledger import UsageLedgerRepository
 from db.repositories.lookup import CustomerLookup
 from db.repositories.policies import PolicyRepository, ServicePeriodRepository
+from db.repositories.queue import QueueRepository
 from db.repositories.reference import CalendarRepository, HospitalRepository, IllnessRepository
 from db.repositories.requests import (
     RequestEventRepository,
@@ -58,6 +59,7 @@ class UnitOfWork:
         self.suppliers = SupplierRepository(session)
         self.audit = AuditRepository(session)
         self.calendar = CalendarRepository(session)
+        self.queue = QueueRepository(session)
         self.illnesses = IllnessRepository(session)
         self.hospitals = HospitalRepository(session)
         return self

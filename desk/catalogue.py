@@ -56,6 +56,9 @@ class Benefit:
     real_time: bool
     # Green-channel services need a suspected illness from the policy's list.
     needs_listed_illness: bool = False
+    # For narrow columns (the queue at 80 wide); the full name where there is room.
+    short_zh: str = ""
+    short_en: str = ""
 
     @property
     def is_unlimited(self) -> bool:
@@ -93,6 +96,8 @@ ESCORT = Benefit(
     application_path_zh=WECHAT_PATH_ZH,
     real_time=False,
     needs_listed_illness=True,
+    short_zh="导医陪诊",
+    short_en="Escort",
 )
 
 ADMISSION = Benefit(
@@ -113,6 +118,8 @@ ADMISSION = Benefit(
     application_path_zh=WECHAT_PATH_ZH,
     real_time=False,
     needs_listed_illness=True,
+    short_zh="住院安排",
+    short_en="Admission",
 )
 
 PSYCH = Benefit(
@@ -148,6 +155,8 @@ SMOKING = Benefit(
     fees_note_zh="挂号费等医院收取的费用由客户自行承担",
     application_path_zh=WECHAT_PATH_ZH,
     real_time=False,
+    short_zh="戒烟门诊",
+    short_en="Smoking",
 )
 
 ADVANCE_CLAIM = Benefit(
@@ -168,6 +177,8 @@ ADVANCE_CLAIM = Benefit(
     fees_note_zh="无",
     application_path_zh="客户提交理赔申请材料，经小康人寿审核同意后，安排后续理赔服务并完成理赔金给付",
     real_time=False,
+    short_zh="重疾先赔",
+    short_en="Fast claim",
 )
 
 NEWS = Benefit(

@@ -11,14 +11,15 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desk.errors import DeskError
 
 if TYPE_CHECKING:
-    from desk.request_listing import CustomerRequests
+    from desk.database import Database
+    from desk.request_listing import CustomerRequests, OpenStep
 
 OpenTui = Callable[[str | None], int]
 
@@ -72,6 +73,27 @@ def build_parser() -> argparse.ArgumentParser:
     requests.add_argument(
         "--all", action="store_true", dest="show_all", help="every request, not only the latest 20"
     )
+    queue = commands.add_parser("queue", help="the pending-SLA queue, soonest due first (audited export)")
+    queue.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    queue.add_argument("--overdue", action="store_true", help="only the overdue rows")
+    queue.add_argument("--service", metavar="CODE", help="one service (escort, admission, smoking, "
+                       "advance_claim) or complaint")
+    queue.add_argument("--step", metavar="CODE", help="one step (eligibility, booking, decision, ...)")
+    queue.add_argument("--now", type=_start_time, metavar='"YYYY-MM-DD HH:MM"',
+                       help="as of this time (default: now, China time)")
+    calendar = commands.add_parser("calendar", help="the working-day calendar (holidays, make-up days)")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
+    calendar_import = calendar_commands.add_parser(
+        "import", help="add or change days from a CSV file (date,kind,name) and recompute open deadlines"
+    )
+    calendar_import.add_argument("file", type=Path, metavar="FILE.csv")
+    calendar_import.add_argument(
+        "--agent", metavar="LOGIN", help="the supervisor making the change (default: $DESK_AGENT, else your login)"
+    )
+    calendar_list = calendar_commands.add_parser("list", help="the exceptions to Monday-Friday")
+    calendar_list.add_argument(
+        "--year", type=_year, metavar="YYYY", help="one year (default: this year and every later one held)"
+    )
     sla = commands.add_parser("sla", help="the SLA clock")
     sla_commands = sla.add_subparsers(dest="sla_command", metavar="ACTION", required=True)
     due = sla_commands.add_parser("due", help="when a step started at a time is due (the app's own clock)")
@@ -87,6 +109,16 @@ def _start_time(value: str) -> datetime:
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a time as YYYY-MM-DD HH:MM: {value!r}") from None
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}") from None
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}")
+    return year
 
 
 def _positive_int(value: str) -> int:
@@ -196,6 +228,18 @@ def _minute(at: datetime | None) -> str | None:
     return at.strftime("%Y-%m-%d %H:%M") if at is not None else None
 
 
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _step_due(step: OpenStep) -> str:
+    from desk.due_text import due_text
+
+    if step.due_at is None:
+        return "就诊当天"
+    return due_text(step.due_at, step.calendar_unknown_after)
+
+
 def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
     return {
         "customer": {"name": listing.name, "id_number_masked": listing.id_number_masked},
@@ -212,7 +256,10 @@ def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
                 "submitted_at": _minute(line.submitted_at),
                 "counted_uses": line.counted_uses,
                 "open_steps": [
-                    {"step": step.code, "name": step.name_zh, "due_at": _minute(step.due_at)}
+                    {
+                        "step": step.code, "name": step.name_zh, "due_at": _minute(step.due_at),
+                        "calendar_unknown_after": _day(step.calendar_unknown_after),
+                    }
                     for step in line.open_steps
                 ],
             }
@@ -222,10 +269,9 @@ def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
 
 
 def _listing_table(listing: CustomerRequests) -> str:
-    from rich.cells import cell_len
-
     from desk.request_listing import CHANNEL_LABELS
     from desk.request_states import RequestState
+    from desk.text_table import aligned_table
     from desk.texts import t
 
     states = {state.value for state in RequestState}
@@ -244,20 +290,114 @@ def _listing_table(listing: CustomerRequests) -> str:
             t(f"state.{line.state}") if line.state in states else line.state,
             _minute(line.submitted_at) or "",
             str(line.counted_uses),
-            "；".join(f"{step.name_zh} {_minute(step.due_at) or '就诊当天'}" for step in line.open_steps)
+            "；".join(f"{step.name_zh} {_step_due(step)}" for step in line.open_steps)
             or "-",
         ]
         for line in listing.requests
     ]
-    # Chinese characters take two terminal columns: pad by cell width, never by len().
-    widths = [max(cell_len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    return "\n".join([title, *aligned_table(header, rows)])
 
-    def aligned(cells: list[str]) -> str:
-        padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(cells, widths, strict=True)]
-        return "  ".join(padded).rstrip()
 
-    return "\n".join([title, aligned(header), *(aligned(row) for row in rows)])
 
+def _queue(args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.agents import agent_for, current_login
+    from desk.database import open_database
+    from desk.queue import QueueFilter, service_names, step_names, whole_queue
+    from desk.queue_report import record_export, render_csv, render_json, render_table
+    from desk.sla_status import SlaState
+
+    if args.service and args.service not in service_names():
+        raise DeskError(f"unknown service {args.service!r}; one of: {', '.join(service_names())}")
+    if args.step and args.step not in step_names():
+        raise DeskError(f"unknown step {args.step!r}; one of: {', '.join(step_names())}")
+    queue_filter = QueueFilter(service=args.service, step=args.step,
+                               state=SlaState.OVERDUE if args.overdue else None)
+    now = args.now or china_now()
+    database = open_database(args.db)
+    try:
+        with database.unit_of_work() as uow:
+            page, items = whole_queue(uow, now, queue_filter)
+            agent = agent_for(uow, current_login())
+            record_export(uow, agent_id=agent.id, at=china_now(), output=args.format, rows=len(items),
+                          queue_filter=queue_filter)
+    finally:
+        database.close()
+    if args.format == "json":
+        print(render_json(page, items))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(items))
+    else:
+        print(render_table(page, items))
+    return 0
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from desk.database import open_database
+
+    database = open_database(args.db)
+    try:
+        if args.calendar_command == "import":
+            return _calendar_import(database, args)
+        return _calendar_list(database, args)
+    finally:
+        database.close()
+
+
+def _calendar_import(database: Database, args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.agents import current_login
+    from desk.calendar_edits import import_calendar
+
+    login = args.agent or current_login()
+    with database.unit_of_work() as uow:
+        agent = uow.agents.by_login(login)
+        if agent is None:
+            raise DeskError(f"没有名为 {login} 的坐席 (no agent with login {login!r})")
+        read, report = import_calendar(uow, args.file, agent_id=agent.id, at=china_now())
+    for problem in read.problems:
+        print(problem.describe(), file=sys.stderr)
+    if report is None:
+        print("未导入：文件有误，请修正后重试 (nothing imported: fix the rows above and retry)")
+        return 1
+    print(report.summary())
+    if report.known_until is not None:
+        from desk.texts import t
+
+        print(t("calendar.known_until", day=report.known_until.isoformat()))
+    return 0
+
+
+def _calendar_list(database: Database, args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.calendar_data import known_until, load_calendar_days
+    from desk.text_table import aligned_table
+    from desk.texts import t
+
+    with database.unit_of_work() as uow:
+        if args.year is not None:
+            years = [args.year]
+        else:
+            this_year = china_now().year
+            years = sorted(year for year in uow.calendar.years() if year >= this_year)
+        days = load_calendar_days(uow, years)
+        known = known_until(uow)
+    print(t("calendar.known_until", day=known.isoformat()) if known else t("calendar.known_none"))
+    if not days:
+        print(t("calendar.none"))
+        return 0
+    header = [t(f"calendar.col.{name}") for name in ("date", "weekday", "kind", "name")]
+    rows = [
+        [
+            entry.day.isoformat(),
+            t(f"calendar.weekday.{entry.day.weekday()}"),
+            t(f"calendar.kind.{entry.kind}"),
+            entry.name,
+        ]
+        for entry in days
+    ]
+    print("\n".join(aligned_table(header, rows)))
+    return 0
 
 
 def _sla(args: argparse.Namespace) -> int:
@@ -285,5 +425,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": _demo,
     "import": _import,
     "requests": _requests,
+    "queue": _queue,
     "sla": _sla,
+    "calendar": _calendar,
 }

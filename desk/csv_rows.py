@@ -56,9 +56,12 @@ class RowProblem:
     line: int  # physical line in the file, header = 1; 0 for the file as a whole
     field: str
     reason: str
+    # The column's Chinese label when this import names it otherwise than COLUMN_LABELS
+    # (a calendar's "name" is a holiday's name, not a person's).
+    label: str = ""
 
     def describe(self) -> str:
-        label = COLUMN_LABELS.get(self.field, self.field)
+        label = self.label or COLUMN_LABELS.get(self.field, self.field)
         where = f"{label} ({self.field})" if label != self.field else self.field
         if self.line == 0:
             return f"{where}：{self.reason}"
@@ -153,9 +156,16 @@ def decode(path: Path) -> str:
     raise FileProblem([RowProblem(0, "file", "无法识别文件编码，应为 UTF-8 或 GB18030")])
 
 
-def column_index(header: Sequence[str], columns: Mapping[str, bool]) -> dict[str, int]:
-    """Where each known column is in the header; FileProblem for a missing or doubled one."""
-    names = {name: name for name in columns} | {COLUMN_LABELS[name]: name for name in columns}
+def column_index(
+    header: Sequence[str], columns: Mapping[str, bool], labels: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """Where each known column is in the header; FileProblem for a missing or doubled one.
+
+    ``labels`` gives the Chinese header of each column when not COLUMN_LABELS'.
+    """
+    own = dict(labels or {})
+    headers = own or COLUMN_LABELS
+    names = {name: name for name in columns} | {headers[name]: name for name in columns}
     index: dict[str, int] = {}
     problems: list[RowProblem] = []
     for position, cell in enumerate(header):
@@ -165,12 +175,15 @@ def column_index(header: Sequence[str], columns: Mapping[str, bool]) -> dict[str
             continue
         if name in index:
             problems.append(
-                RowProblem(1, name, f"列重复（第 {index[name] + 1} 列和第 {position + 1} 列）")
+                RowProblem(
+                    1, name, f"列重复（第 {index[name] + 1} 列和第 {position + 1} 列）",
+                    own.get(name, ""),
+                )
             )
             continue
         index[name] = position
     problems += [
-        RowProblem(1, name, "缺少必需的列")
+        RowProblem(1, name, "缺少必需的列", own.get(name, ""))
         for name, required in columns.items()
         if required and name not in index
     ]
@@ -179,7 +192,9 @@ def column_index(header: Sequence[str], columns: Mapping[str, bool]) -> dict[str
     return index
 
 
-def read_table(path: Path, columns: Mapping[str, bool]) -> CsvTable:
+def read_table(
+    path: Path, columns: Mapping[str, bool], labels: Mapping[str, str] | None = None
+) -> CsvTable:
     """The records of the file, with the known columns (name -> required) its header holds."""
     text = decode(path)
     # newline="" leaves line ends to the csv module, so quoted line breaks survive.
@@ -188,7 +203,7 @@ def read_table(path: Path, columns: Mapping[str, bool]) -> CsvTable:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
             raise FileProblem([RowProblem(1, "file", "文件为空或缺少标题行")])
-        index = column_index(header, columns)
+        index = column_index(header, columns, labels)
         records: list[Record] = []
         line = reader.line_num + 1
         for cells in reader:

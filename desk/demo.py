@@ -807,12 +807,12 @@ class _Customer:
                 }
             )
             previous = str(to_state)
-        for code, started, due, done in timeline.steps:
+        for code, started, due, done, unknown_after in timeline.steps:
             self.batch.steps.append(
                 {
                     "id": _uuid(rng), "request_id": request_id, "step_code": code,
                     "started_at": started, "due_at": due, "done_at": done,
-                    "assigned_to": rng.choice(c.agents),
+                    "assigned_to": rng.choice(c.agents), "calendar_unknown_after": unknown_after,
                 }
             )
         for kind, at, reason in timeline.ledger:
@@ -921,7 +921,8 @@ class _Timeline:
         self.rng = rng
         self.calendar = calendar
         self.events: list[tuple[datetime, RequestState, str, dict[str, Any]]] = []
-        self.steps: list[tuple[str, datetime, datetime | None, datetime | None]] = []
+        # code, started, due, done, calendar unknown after (as the SLA clock flags it)
+        self.steps: list[tuple[str, datetime, datetime | None, datetime | None, date | None]] = []
         self.ledger: list[tuple[LedgerKind, datetime, str]] = []
         self.state = S.SUBMITTED
 
@@ -931,10 +932,12 @@ class _Timeline:
 
     def step(self, spec: SlaStep, started: datetime, done: datetime | None,
              due: datetime | None = None) -> None:
+        unknown_after = None
         if due is None:
             computed = due_for_step(spec, started, self.calendar)
             due = computed.at if computed is not None else None
-        self.steps.append((spec.code, started, due, done))
+            unknown_after = computed.calendar_unknown_after if computed is not None else None
+        self.steps.append((spec.code, started, due, done, unknown_after))
 
     def count(self, at: datetime, reason: str) -> None:
         self.ledger.append((LedgerKind.COUNTED, at, reason))

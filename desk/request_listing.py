@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from db.tables import Customer
 from db.unit_of_work import UnitOfWork
@@ -48,6 +48,8 @@ class OpenStep:
     code: str
     name_zh: str
     due_at: datetime | None
+    # Set when the due time ran past the days the calendar knew (see desk.due_text).
+    calendar_unknown_after: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,9 @@ def list_requests(uow: UnitOfWork, key: str, *, show_all: bool = False) -> Custo
     steps: dict[uuid.UUID, list[OpenStep]] = {}
     for step in uow.request_steps.open_of_requests(ids):
         name = _step_name(step.step_code, codes[step.request_id])
-        steps.setdefault(step.request_id, []).append(OpenStep(step.step_code, name, step.due_at))
+        steps.setdefault(step.request_id, []).append(
+            OpenStep(step.step_code, name, step.due_at, step.calendar_unknown_after)
+        )
     policy_numbers: dict[uuid.UUID, str] = {}
     lines = []
     for request in requests:

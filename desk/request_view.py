@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from db.unit_of_work import UnitOfWork
@@ -30,6 +30,8 @@ class StepLine:
     started_at: datetime
     due_at: datetime | None
     done_at: datetime | None
+    # Set when the due time ran past the days the calendar knew (see desk.due_text).
+    calendar_unknown_after: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,8 @@ def load_request_view(uow: UnitOfWork, request_id: uuid.UUID) -> RequestView:
             logins[event.agent_id] = agent.login if agent else "?"
         timeline.append(TimelineEntry(event.at, event.from_state, event.to_state, logins[event.agent_id], event.reason))
     steps = tuple(
-        StepLine(s.step_code, names.get(s.step_code, s.step_code), s.started_at, s.due_at, s.done_at)
+        StepLine(s.step_code, names.get(s.step_code, s.step_code), s.started_at, s.due_at, s.done_at,
+                 s.calendar_unknown_after)
         for s in uow.request_steps.of_request(request.id)
     )
     state = RequestState(request.state)

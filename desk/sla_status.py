@@ -37,12 +37,47 @@ def working_time_between(start: datetime, end: datetime, calendar: WorkingCalend
     return total
 
 
+def due_soon_until(now: datetime, calendar: WorkingCalendar) -> datetime:
+    """The latest due time that still counts as due soon at ``now``.
+
+    Working time only grows with the due time, so "due soon" is every due time up to one
+    instant: the end of today if today is a working day, or the moment the next 4 hotline
+    hours run out (the next opening, if they run out exactly at closing), whichever is later.
+    """
+    latest = now
+    if calendar.is_working_day(now.date()):
+        latest = datetime.combine(now.date() + timedelta(days=1), time(0))
+    left, day = DUE_SOON_WORKING_HOURS, now.date()
+    while True:
+        if calendar.is_working_day(day):
+            opens = max(now, datetime.combine(day, HOTLINE_OPENS))
+            closes = datetime.combine(day, HOTLINE_CLOSES)
+            if closes > opens:
+                if closes - opens > left:
+                    return max(latest, opens + left)
+                left -= closes - opens
+                if not left:
+                    # Out exactly at closing: nothing more is spent until the next opening.
+                    next_day = calendar.next_working_day(day)
+                    return max(latest, datetime.combine(next_day, HOTLINE_OPENS))
+        day += timedelta(days=1)
+
+
 def sla_state(due: datetime, now: datetime, calendar: WorkingCalendar) -> SlaState:
+    return state_between(due, now, due_soon_until(now, calendar))
+
+
+def state_between(due: datetime, now: datetime, soon_until: datetime) -> SlaState:
+    """The state of ``due`` once the "due soon" instant for ``now`` is known (a whole queue)."""
     if now > due:
         return SlaState.OVERDUE
-    today_ends = datetime.combine(now.date() + timedelta(days=1), time(0))
-    if calendar.is_working_day(now.date()) and due <= today_ends:
-        return SlaState.DUE_SOON
-    if working_time_between(now, due, calendar) <= DUE_SOON_WORKING_HOURS:
+    if due <= soon_until:
         return SlaState.DUE_SOON
     return SlaState.ON_TRACK
+
+
+def working_time_left(due: datetime, now: datetime, calendar: WorkingCalendar) -> timedelta:
+    """Hotline time left until ``due``; negative, the hotline time since, when overdue."""
+    if now > due:
+        return -working_time_between(due, now, calendar)
+    return working_time_between(now, due, calendar)

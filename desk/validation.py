@@ -65,6 +65,7 @@ __all__ = [
     "mask_id_number",
     "mask_mobile",
     "normalize_mobile",
+    "parse_date",
     "parse_resident_id",
     "problems_of",
 ]
@@ -382,21 +383,32 @@ def mask_mobile(mobile: str) -> str:
 # --- Reusable field types -----------------------------------------------------------------
 
 
-def _date_input(value: object, info: ValidationInfo) -> object:
-    # Dates come from forms and spreadsheets as text in a few customary layouts.
-    if not isinstance(value, str):
-        return value
+def parse_date(value: str) -> date:
+    """A date as forms and spreadsheets write it (2026-01-10, 2026/1/10, 20260110).
+
+    ``ValueError`` carries the reason without a field label, for the caller to place.
+    """
     text = _halfwidth(value).strip()
-    if not text:
-        return None
     for form in _DATE_FORMS:
         match = form.fullmatch(text)
         if match:
             try:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
-                raise ValueError(f"{_label(info.field_name)}：{text} 不是有效日期") from None
-    raise ValueError(f"{_label(info.field_name)}：日期格式应为 YYYY-MM-DD")
+                raise ValueError(f"{text} 不是有效日期") from None
+    raise ValueError("日期格式应为 YYYY-MM-DD")
+
+
+def _date_input(value: object, info: ValidationInfo) -> object:
+    # Dates come from forms and spreadsheets as text in a few customary layouts.
+    if not isinstance(value, str):
+        return value
+    if not _halfwidth(value).strip():
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        raise ValueError(f"{_label(info.field_name)}：{error}") from None
 
 
 def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
@@ -645,3 +657,13 @@ class PolicyIn(BaseModel):
             )
         _rule_violations(type(self).__name__, violations)
         return self
+
+
+def mask_name(name: str) -> str:
+    """How lists outside a verified call show a name: 张*, 李*梅, 欧**娜."""
+    name = name.strip()
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

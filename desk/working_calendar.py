@@ -40,6 +40,15 @@ class WorkingCalendar:
     def is_known(self, day: date) -> bool:
         return self.known_until is not None and day <= self.known_until
 
+    def missing_next_year(self, today: date) -> int | None:
+        """The coming year, from 1 November on, while its arrangement is not yet in."""
+        if today < date(today.year, 11, 1):
+            return None
+        coming = today.year + 1
+        if self.known_until is not None and self.known_until >= date(coming, 12, 31):
+            return None
+        return coming
+
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""
         candidate = day + timedelta(days=1)

@@ -33,6 +33,8 @@ class DeskApp(App[None]):
     SUB_TITLE = t("app.sub_title")
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
+        Binding("f2", "open_queue", t("key.queue"), id="open-queue"),
+        Binding("f3", "open_calendar", t("key.calendar"), id="open-calendar"),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
     ]
 
@@ -151,6 +153,26 @@ class DeskApp(App[None]):
                 partial(active.node.run_action, binding.action),
             )
         yield from super().get_system_commands(screen)
+
+    def action_open_queue(self) -> None:
+        from screens.queue import QueueScreen
+
+        if isinstance(self.screen, QueueScreen):
+            return
+        if self.database is None:
+            self.notify(t("queue.not_ready"), severity="warning")
+            return
+        self.push_screen(QueueScreen())
+
+    def action_open_calendar(self) -> None:
+        from screens.calendar import CalendarScreen
+
+        if isinstance(self.screen, CalendarScreen):
+            return
+        if self.database is None:
+            self.notify(t("lookup.not_ready"), severity="warning")
+            return
+        self.push_screen(CalendarScreen(self.today().year))
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

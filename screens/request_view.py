@@ -7,15 +7,17 @@ a transition that needs more (a reason, the booked time and place) asks for it f
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
+from desk.due_text import due_text
 from desk.request_states import RequestState
 from desk.request_view import NEEDS_BOOKING, NEEDS_REASON, RequestView
 from desk.texts import t
@@ -132,7 +134,8 @@ class RequestViewScreen(Screen[None]):
         steps.clear(columns=True)
         steps.add_columns(t("request.step"), t("request.started"), t("request.due"), t("request.done"))
         for s in view.steps:
-            steps.add_row(s.name_zh, minute(s.started_at), minute(s.due_at) if s.due_at else "-",
+            steps.add_row(s.name_zh, minute(s.started_at),
+                          due_text(s.due_at, s.calendar_unknown_after) if s.due_at else "-",
                           minute(s.done_at) if s.done_at else "")
         timeline = self.query_one("#request-timeline", DataTable)
         timeline.clear(columns=True)
@@ -147,39 +150,51 @@ class RequestViewScreen(Screen[None]):
     def action_move(self, index: int) -> None:
         if self.view is None or index >= len(self.view.next_states):
             return
-        to = self.view.next_states[index]
-        if to in NEEDS_REASON or to in NEEDS_BOOKING:
-            with_department = self.view.service_code == "escort"
-            self.app.push_screen(TransitionScreen(to, with_department), lambda answers: self._answered(to, answers))
-        else:
-            self._move(to, {})
-
-    def _answered(self, to: RequestState, answers: dict[str, str] | None) -> None:
-        if answers is not None:
-            self._move(to, answers)
+        ask_and_move(self, self.view.service_code, self.view.next_states[index], self._move)
 
     @work(thread=True, exclusive=True, group="request-move", exit_on_error=False)
     def _move(self, to: RequestState, answers: dict[str, str]) -> None:
-        from desk.errors import DeskError
         from desk.request_view import load_request_view
-        from desk.requests import move_request
 
         app = self.app
-        reason = answers.pop("reason", "")
-        data = {k: v for k, v in answers.items() if v}
-        if "visit_at" in data:
-            data["visit_at"] = datetime.strptime(data["visit_at"], "%Y-%m-%d %H:%M").isoformat()
-        try:
-            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-                moved = move_request(uow, self.request_id, to, agent_id=app.agent_id,  # type: ignore[attr-defined]
-                                     at=app.now(), reason=reason, data=data)  # type: ignore[attr-defined]
-            message = t("request.moved", state=state_text(moved.state.value))
-            if moved.due_at:
-                message += t("request.next_due", due=minute(moved.due_at))
-        except DeskError as error:
-            message = t("request.refused", reason=str(error))
-        except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
-            message = t("error.save_failed", reason=error)
+        message = make_transition(app, self.request_id, to, answers)
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             view = load_request_view(uow, self.request_id)
         app.call_from_thread(self._show, view, message)
+
+
+def ask_and_move(screen: Screen[object], service_code: str, to: RequestState,
+                 move: Callable[[RequestState, dict[str, str]], object]) -> None:
+    """Make the transition to ``to``, asking first for what it needs (a reason, a booking)."""
+    if to in NEEDS_REASON or to in NEEDS_BOOKING:
+        def answered(answers: dict[str, str] | None) -> None:
+            if answers is not None:
+                move(to, answers)
+
+        screen.app.push_screen(TransitionScreen(to, with_department=service_code == "escort"), answered)
+    else:
+        move(to, {})
+
+
+def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, answers: dict[str, str]) -> str:
+    """Move the request (in a worker thread) and say what happened, in words for the agent."""
+    from desk.errors import DeskError
+    from desk.requests import move_request
+
+    answers = dict(answers)
+    reason = answers.pop("reason", "")
+    data = {k: v for k, v in answers.items() if v}
+    if "visit_at" in data:
+        data["visit_at"] = datetime.strptime(data["visit_at"], "%Y-%m-%d %H:%M").isoformat()
+    try:
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            moved = move_request(uow, request_id, to, agent_id=app.agent_id,  # type: ignore[attr-defined]
+                                 at=app.now(), reason=reason, data=data)  # type: ignore[attr-defined]
+    except DeskError as error:
+        return t("request.refused", reason=str(error))
+    except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
+        return t("error.save_failed", reason=error)
+    message = t("request.moved", state=state_text(moved.state.value))
+    if moved.due_at:
+        message += t("request.next_due", due=minute(moved.due_at))
+    return message

@@ -96,6 +96,14 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
+def migrated_sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """An embedded database, migrated and with reference data, of this test's own."""
+    path = tmp_path / "desk.sqlite3"
+    shutil.copyfile(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     """A path for a brand-new embedded database (not yet created)."""
     return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"

@@ -66,7 +66,8 @@ def test_json_lists_states_counted_uses_and_due_times_newest_first(database_url,
     assert shown == [
         ("ai_consult", "used", 0, "2026-10-09 08:30", []),
         ("escort", "submitted", 0, "2026-09-30 11:00",
-         [{"step": "eligibility", "name": "资格审核", "due_at": "2026-10-08 11:00"}]),
+         [{"step": "eligibility", "name": "资格审核", "due_at": "2026-10-08 11:00",
+           "calendar_unknown_after": None}]),
         ("smoking", "cancelled", 0, "2026-09-29 09:00", []),  # withdrawn in time: refunded
         ("smoking", "booked", 1, "2026-09-28 10:00", []),
     ]

@@ -46,6 +46,17 @@ def due(submitted: str, working_days: int) -> str:
         ("2025-01-27 15:00", 1, "2025-02-05 15:00"),
         # Admission: 10 working days from documents complete.
         ("2026-04-30 14:00", 10, "2026-05-18 14:00"),
+        # 2025 National Day and Mid-autumn: Oct 1-8 off; Sun 28 Sep and Sat 11 Oct worked.
+        ("2025-09-30 11:00", 1, "2025-10-09 11:00"),
+        ("2025-09-30 11:00", 3, "2025-10-11 11:00"),
+        ("2025-09-26 17:00", 1, "2025-09-28 17:00"),  # Friday to the make-up Sunday
+        ("2025-09-28 10:00", 1, "2025-09-29 10:00"),  # submitted on the make-up Sunday itself
+        # Submitted on a Labour Day holiday: May 6 counts as the first day, due at its end.
+        ("2025-05-03 10:00", 1, "2025-05-07 00:00"),
+        # An ordinary Saturday before a make-up Sunday (27 Apr 2025): that Sunday is day one.
+        ("2025-04-26 10:00", 1, "2025-04-28 00:00"),
+        # Dragon Boat Festival, 31 May - 2 Jun 2025.
+        ("2025-05-30 15:00", 1, "2025-06-03 15:00"),
     ],
 )
 def test_working_day_deadlines(submitted, working_days, expected):
@@ -56,6 +67,12 @@ def test_a_deadline_past_the_known_calendar_is_flagged():
     result = due_after_working_days(datetime(2026, 12, 31, 11), 1, CALENDAR)
     assert result.calendar_unknown_after == date(2026, 12, 31)
     assert due_after_working_days(datetime(2026, 12, 29, 11), 1, CALENDAR).calendar_unknown_after is None
+
+
+def test_past_the_known_calendar_monday_to_friday_is_assumed_and_said():
+    # 1 Jan 2027 will surely be a holiday, but until the arrangement is in it counts as a Friday.
+    result = due_after_working_days(datetime(2026, 12, 30, 15), 3, CALENDAR)
+    assert (result.at, result.calendar_unknown_after) == (datetime(2027, 1, 4, 15), date(2026, 12, 31))
 
 
 def test_calendar_day_limits_ignore_holidays():

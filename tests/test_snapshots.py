@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from desk.database import open_database
@@ -14,14 +12,11 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 
 
 @pytest.fixture
-def snapshot_url(sqlite_template, tmp_path):
-    path = tmp_path / "desk.sqlite3"
-    shutil.copyfile(sqlite_template, path)
-    url = f"sqlite:///{path}"
-    database = open_database(url)
+def snapshot_url(migrated_sqlite_url):
+    database = open_database(migrated_sqlite_url)
     add_callers(database)
     database.close()
-    return url
+    return migrated_sqlite_url
 
 
 def steps(*keys: str):

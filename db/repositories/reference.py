@@ -6,12 +6,15 @@ overwrites a row: a supervisor's edit to the calendar outlives every upgrade.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date
 
-from sqlmodel import select
+from sqlalchemy import delete, extract, update
+from sqlmodel import col, select
 
 from db.repositories.base import Repository
 from db.tables import CalendarDay, CriticalIllness, Hospital
+from db.timestamps import china_now
 
 
 class CalendarRepository(Repository[CalendarDay]):
@@ -25,6 +28,61 @@ class CalendarRepository(Repository[CalendarDay]):
             return False
         self.session.add(CalendarDay(day=day, kind=kind, name=name))
         return True
+
+    def years(self) -> set[int]:
+        """The years of which the calendar holds at least one day."""
+        statement = select(extract("year", CalendarDay.day)).distinct()
+        return {int(year) for year in self.session.exec(statement).all()}
+
+    def of_year(self, year: int) -> list[CalendarDay]:
+        statement = (
+            select(CalendarDay)
+            .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+            .order_by(CalendarDay.day)  # type: ignore[arg-type]
+        )
+        return list(self.session.exec(statement).all())
+
+    def last_day(self) -> date | None:
+        statement = select(CalendarDay.day).order_by(col(CalendarDay.day).desc()).limit(1)
+        return self.session.exec(statement).first()
+
+    def by_days(self, days: Collection[date]) -> dict[date, CalendarDay]:
+        found: dict[date, CalendarDay] = {}
+        wanted = sorted(days)
+        for start in range(0, len(wanted), 500):
+            statement = select(CalendarDay).where(col(CalendarDay.day).in_(wanted[start : start + 500]))
+            found.update((row.day, row) for row in self.session.exec(statement).all())
+        return found
+
+    def add_days(self, rows: Iterable[tuple[date, str, str]]) -> int:
+        """Insert (day, kind, name) rows known to be missing, in one executemany."""
+        return self.bulk_insert({"day": day, "kind": kind, "name": name} for day, kind, name in rows)
+
+    def change_days(self, rows: Iterable[tuple[date, str, str]]) -> int:
+        """Set kind and name of days already held, keyed on the day.
+
+        One statement a day: an edit is a year's arrangement at most, a few dozen days.
+        """
+        changed = 0
+        now = china_now()
+        for day, kind, name in rows:
+            self.session.execute(
+                update(CalendarDay)
+                .where(col(CalendarDay.day) == day)
+                .values(kind=kind, name=name, updated_at=now)
+            )
+            changed += 1
+        return changed
+
+    def remove_days(self, days: Collection[date]) -> int:
+        removed = 0
+        wanted = sorted(days)
+        for start in range(0, len(wanted), 500):
+            result = self.session.execute(
+                delete(CalendarDay).where(col(CalendarDay.day).in_(wanted[start : start + 500]))
+            )
+            removed += result.rowcount  # type: ignore[attr-defined]
+        return removed
 
 
 class IllnessRepository(Repository[CriticalIllness]):

@@ -1,14 +1,29 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
-from datetime import datetime
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, update
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
 from db.tables import Request, RequestEvent, RequestStep
+from db.timestamps import china_now
+
+
+@dataclass(frozen=True, slots=True)
+class OpenStepClock:
+    """What recomputing an open step's due time needs, without loading the ORM row."""
+
+    step_id: uuid.UUID
+    service_code: str
+    step_code: str
+    started_at: datetime
+    due_at: datetime | None
+    calendar_unknown_after: date | None
 
 
 class RequestRepository(Repository[Request]):
@@ -94,3 +109,67 @@ class RequestStepRepository(Repository[RequestStep]):
             steps.extend(self.session.exec(statement).all())
         # Steps without a deadline (on the visit day, not yet booked) sort last.
         return sorted(steps, key=lambda s: (s.due_at is None, s.due_at or s.started_at, s.step_code))
+
+    def open_clocks(
+        self,
+        step_codes: Collection[str],
+        *,
+        due_from: datetime | None = None,
+        started_before: datetime | None = None,
+    ) -> list[OpenStepClock]:
+        """Open steps with one of these codes, with their request's service, in one query.
+
+        ``due_from`` and ``started_before`` narrow it to the steps whose count can touch
+        a span of days; the open-due index serves ``done_at IS NULL AND due_at >= ...``.
+        """
+        if not step_codes:
+            return []
+        statement = (
+            select(
+                RequestStep.id, Request.service_code, RequestStep.step_code,
+                RequestStep.started_at, RequestStep.due_at, RequestStep.calendar_unknown_after,
+            )
+            .join(Request, col(Request.id) == col(RequestStep.request_id))
+            .where(
+                RequestStep.done_at == None,  # noqa: E711 - SQL IS NULL
+                col(RequestStep.step_code).in_(sorted(step_codes)),
+            )
+        )
+        if due_from is not None:
+            statement = statement.where(col(RequestStep.due_at) >= due_from)
+        if started_before is not None:
+            statement = statement.where(col(RequestStep.started_at) < started_before)
+        # Through the connection: plain tuples, without the ORM's per-row loading.
+        return [OpenStepClock(*row) for row in self.session.connection().execute(statement)]
+
+    def set_due_times(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Update by primary key in executemany chunks: each dict holds ``id``, ``due_at``
+        and ``calendar_unknown_after``.
+
+        A Core statement, not the ORM's bulk update: a calendar edit can move a hundred
+        thousand deadlines, and the ORM's per-row bookkeeping would be most of the time.
+        """
+        table = RequestStep.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("step_id"))
+            .values(
+                due_at=bindparam("new_due_at"),
+                calendar_unknown_after=bindparam("new_unknown_after"),
+                updated_at=china_now(),
+            )
+        )
+        connection = self.session.connection()
+        for start in range(0, len(rows), 5000):
+            connection.execute(
+                statement,
+                [
+                    {
+                        "step_id": row["id"],
+                        "new_due_at": row["due_at"],
+                        "new_unknown_after": row["calendar_unknown_after"],
+                    }
+                    for row in rows[start : start + 5000]
+                ],
+            )
+        return len(rows)

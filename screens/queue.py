@@ -1,0 +1,401 @@
+"""The pending-SLA queue: every open step and complaint, soonest due first.
+
+Only the rows that fit on screen are fetched and held: the window moves through the
+queue by its sort key (due time, id), so the first page and the ten-thousandth cost the
+same. The window refreshes itself every few seconds, so work filed by other agents
+appears without a key being pressed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from desk.queue import (
+    QueueFilter,
+    QueueItem,
+    QueuePage,
+    format_working_left,
+    service_names,
+    step_names,
+)
+from desk.request_states import RequestState
+from desk.sla_status import SlaState
+from desk.texts import t
+from screens.decision import DecisionScreen
+from screens.request_view import RequestViewScreen, ask_and_move, make_transition
+
+if TYPE_CHECKING:
+    from db.unit_of_work import UnitOfWork
+
+# Symbols as well as colours: the state must read in 16 colours and in monochrome.
+STATE_MARK = {SlaState.OVERDUE: "!!", SlaState.DUE_SOON: "! ", SlaState.ON_TRACK: "  "}
+STATE_STYLE = {SlaState.OVERDUE: "error", SlaState.DUE_SOON: "warning", SlaState.ON_TRACK: ""}
+WIDE = 110  # from this width the request number and the mobile tail get columns
+AGENT_FILTERS = (None, "mine", "unassigned")
+STATE_FILTERS = (None, SlaState.OVERDUE, SlaState.DUE_SOON, SlaState.ON_TRACK)
+
+
+class QueueScreen(Screen[None]):
+    HELP_TOPIC = "queue"
+    REFRESH_SECONDS = 3.0
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", t("key.back"), id="queue-back"),
+        Binding("enter", "open_request", t("key.open"), id="queue-open", priority=True),
+        Binding("n", "next_step", t("key.next_step"), id="queue-next-step"),
+        Binding("a", "assign", t("key.assign"), id="queue-assign"),
+        Binding("s", "cycle_service", t("key.filter_service"), id="queue-filter-service"),
+        Binding("t", "cycle_step", t("key.filter_step"), id="queue-filter-step"),
+        Binding("m", "cycle_agent", t("key.filter_agent"), id="queue-filter-agent"),
+        Binding("o", "cycle_state", t("key.filter_state"), id="queue-filter-state"),
+        Binding("x", "clear_filters", t("key.filter_clear"), id="queue-filter-clear"),
+        Binding("r", "refresh", t("key.refresh"), id="queue-refresh"),
+        Binding("down", "cursor(1)", t("key.down"), show=False, id="queue-down", priority=True),
+        Binding("up", "cursor(-1)", t("key.up"), show=False, id="queue-up", priority=True),
+        Binding("pagedown", "page(1)", t("key.page_down"), show=False, id="queue-page-down", priority=True),
+        Binding("pageup", "page(-1)", t("key.page_up"), show=False, id="queue-page-up", priority=True),
+        Binding("home", "first", t("key.first"), show=False, id="queue-first", priority=True),
+        Binding("end", "last", t("key.last"), show=False, id="queue-last", priority=True),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queue_filter = QueueFilter()
+        self.page: QueuePage | None = None
+        self.items: list[QueueItem] = []
+        self.cursor = 0
+        self._wide: bool | None = None
+        self._request_serial = 0
+        self.answered = 0  # the last window request whose answer is on screen
+        # The window starts at the head of the queue: a refresh reads from the head, so a
+        # new row due before the first one shown still appears.
+        self.at_top = True
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="queue"):
+            yield Static("", id="queue-head")
+            yield Static("", id="queue-warning", classes="warning")
+            yield DataTable(id="queue-table", cursor_type="row", show_cursor=True, zebra_stripes=True)
+        yield Static("", id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("queue.title")
+        table = self.query_one("#queue-table", DataTable)
+        table.can_focus = False
+        self._columns()
+        # After the first layout, so the window is as tall as the table really is.
+        self.call_after_refresh(self._load, "from", None)
+        self.set_interval(self.REFRESH_SECONDS, self.action_refresh)
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def on_resize(self) -> None:
+        if self._wide != (self.size.width >= WIDE):
+            self._columns()
+            self._show_rows()
+        if self.page is not None and len(self.items) != self.window_size:
+            self.action_refresh()
+
+    # -- the window ------------------------------------------------------------------------
+
+    @property
+    def window_size(self) -> int:
+        # The rows the table can show under its header line; never fewer than a handful.
+        height = self.query_one("#queue-table", DataTable).size.height
+        return max(5, height - 1) if height else 20
+
+    def _load(self, direction: str, key: object, cursor: int | None = None, keep: uuid.UUID | None = None,
+              size: int | None = None) -> None:
+        if self.app.database is None:  # type: ignore[attr-defined]
+            self._status(t("queue.not_ready"))
+            return
+        self._request_serial += 1
+        self._fetch(self._request_serial, direction, key, size or self.window_size, self.queue_filter, cursor, keep)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _fetch(self, serial: int, direction: str, key: object, size: int, queue_filter: QueueFilter,
+               cursor: int | None, keep: uuid.UUID | None) -> None:
+        from desk.queue import load_queue
+
+        app = self.app
+        now = app.now()  # type: ignore[attr-defined]
+        agent_id = app.agent_id  # type: ignore[attr-defined]
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=size,
+                              direction=direction, key=key)  # type: ignore[arg-type]
+            top = direction == "from" and key is None
+            if direction == "before":
+                if len(page.items) < size:
+                    # Fewer rows before than a window: the window starts at the top.
+                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size)
+                    top = True
+                elif size == 1 and page.items:
+                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size,
+                                      direction="from", key=page.items[0].key)
+            elif direction == "after" and not page.items:
+                # Already at the end: the window stays where it is.
+                app.call_from_thread(setattr, self, "answered", serial)
+                return
+        if not get_current_worker().is_cancelled:
+            app.call_from_thread(self._arrived, serial, page, cursor, keep, top)
+
+    def _arrived(self, serial: int, page: QueuePage, cursor: int | None, keep: uuid.UUID | None,
+                 top: bool = False) -> None:
+        if serial != self._request_serial:
+            return  # an answer to an older key press
+        self.answered, self.at_top = serial, top
+        self.page, self.items = page, page.items
+        if keep is not None:
+            positions = [i for i, item in enumerate(self.items) if item.id == keep]
+            cursor = positions[0] if positions else cursor
+        if cursor is None:
+            cursor = self.cursor
+        self.cursor = max(0, min(cursor, len(self.items) - 1))
+        self._show_head()
+        self._show_rows()
+
+    # -- showing ---------------------------------------------------------------------------
+
+    def _columns(self) -> None:
+        self._wide = self.size.width >= WIDE
+        table = self.query_one("#queue-table", DataTable)
+        table.clear(columns=True)
+        names = ["state", "due", "left", "service", "step", "customer", "agent"]
+        if self._wide:
+            names.append("request")
+        for name in names:
+            table.add_column(t(f"queue.col.{name}"), key=name)
+
+    def _show_head(self) -> None:
+        page = self.page
+        if page is None:
+            return
+        counts = Text()
+        for state in SlaState:
+            counts.append(f"{STATE_MARK[state].strip()}{t(f'queue.state.{state.value}')} "
+                          f"{page.counts[state]}", style=self._style(state, bold=True))
+            counts.append("  ")
+        counts.append(t("queue.filters", filters=self._filter_text()))
+        self.query_one("#queue-head", Static).update(counts)
+        warning = ""
+        if page.missing_year:
+            warning = t("queue.missing_year", year=page.missing_year, known=page.known_until)
+        elif any(item.calendar_unknown_after for item in self.items):
+            warning = t("queue.unknown_note", known=page.known_until)
+        self.query_one("#queue-warning", Static).update(warning)
+
+    def _show_rows(self) -> None:
+        table = self.query_one("#queue-table", DataTable)
+        table.clear()
+        for item in self.items:
+            style = self._style(item.state)
+            cells: list[object] = [
+                Text(STATE_MARK[item.state] + t(f"queue.state.{item.state.value}"), style=self._style(item.state, True)),
+                _due_text(item, self.page.now.year if self.page else item.due_at.year),
+                Text(format_working_left(item.working_left), style=style, justify="right"),
+                item.service,
+                item.step,
+                item.customer + (f" {item.mobile_tail}" if self._wide and item.mobile_tail else ""),
+                item.agent or "-",
+            ]
+            if self._wide:
+                cells.append(item.request_number or "-")
+            table.add_row(*cells, key=str(item.id))
+        if self.items:
+            table.move_cursor(row=self.cursor, animate=False)
+        elif self.page is not None:
+            self._status(t("queue.empty"))
+
+    def _style(self, state: SlaState, bold: bool = False) -> Style:
+        # Theme colours, so an ANSI theme gives the terminal's own red and yellow.
+        name = STATE_STYLE[state]
+        value = self.app.theme_variables.get(name) if name else None
+        color = Color.parse(value).rich_color if value else None
+        return Style(color=color, bold=bold or None)
+
+    def _filter_text(self) -> str:
+        f = self.queue_filter
+        parts = [
+            f"{t('queue.filter.service')}={service_names()[f.service] if f.service else t('queue.all')}",
+            f"{t('queue.filter.step')}={step_names()[f.step] if f.step else t('queue.all')}",
+            f"{t('queue.filter.agent')}={t(f'queue.{f.agent}') if f.agent else t('queue.all')}",
+            f"{t('queue.filter.state')}={t(f'queue.state.{f.state.value}') if f.state else t('queue.all')}",
+        ]
+        return " ".join(parts)
+
+    def _status(self, message: str) -> None:
+        self.query_one("#queue-status", Static).update(message)
+
+    @property
+    def is_current(self) -> bool:
+        """Whether the last window asked for is the one on screen (tests wait for this)."""
+        return self.answered == self._request_serial
+
+    @property
+    def selected(self) -> QueueItem | None:
+        return self.items[self.cursor] if self.items and self.cursor < len(self.items) else None
+
+    # -- moving ----------------------------------------------------------------------------
+
+    def action_cursor(self, step: int) -> None:
+        if not self.items:
+            return
+        target = self.cursor + step
+        if 0 <= target < len(self.items):
+            self.cursor = target
+            self.query_one("#queue-table", DataTable).move_cursor(row=target, animate=False)
+        elif target >= len(self.items) and self.page is not None and not self.page.at_end:
+            # Slide the window down by one row, cursor on the last row.
+            self._load("from", self.items[min(1, len(self.items) - 1)].key, cursor=len(self.items) - 1)
+        elif target < 0:
+            # Slide the window up by one row: find the row before, then read from it.
+            self._load("before", self.items[0].key, cursor=0, size=1)
+
+    def action_page(self, pages: int) -> None:
+        if not self.items:
+            return
+        if pages > 0:
+            if self.page is not None and self.page.at_end:
+                self.action_cursor(len(self.items) - 1 - self.cursor)
+                return
+            self._load("after", self.items[-1].key)
+        else:
+            self._load("before", self.items[0].key)
+
+    def action_first(self) -> None:
+        self._load("from", None, cursor=0)
+
+    def action_last(self) -> None:
+        self._load("last", None, cursor=self.window_size)
+
+    def action_refresh(self) -> None:
+        start = self.items[0].key if self.items and not self.at_top else None
+        keep = self.selected.id if self.selected else None
+        self._load("from", start, keep=keep)
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _refilter(self, queue_filter: QueueFilter) -> None:
+        self.queue_filter = queue_filter
+        self._status("")
+        self._load("from", None, cursor=0)
+
+    def action_cycle_service(self) -> None:
+        self._refilter(replace(self.queue_filter, service=_following([None, *service_names()], self.queue_filter.service)))
+
+    def action_cycle_step(self) -> None:
+        self._refilter(replace(self.queue_filter, step=_following([None, *step_names()], self.queue_filter.step)))
+
+    def action_cycle_agent(self) -> None:
+        self._refilter(replace(self.queue_filter, agent=_following(list(AGENT_FILTERS), self.queue_filter.agent)))
+
+    def action_cycle_state(self) -> None:
+        self._refilter(replace(self.queue_filter, state=_following(list(STATE_FILTERS), self.queue_filter.state)))
+
+    def action_clear_filters(self) -> None:
+        self._refilter(QueueFilter())
+
+    # -- acting on the selected row --------------------------------------------------------
+
+    def action_open_request(self) -> None:
+        item = self.selected
+        if item is None:
+            return
+        if item.request_id is None:
+            self._status(t("queue.no_request"))
+            return
+        self.app.push_screen(RequestViewScreen(item.request_id))
+
+    def action_next_step(self) -> None:
+        item = self.selected
+        if item is None:
+            return
+        if item.kind == "complaint":
+            complaint_id = item.id
+
+            def decided(decision: str | None) -> None:
+                if decision is not None:
+                    self._decide(complaint_id, decision)
+
+            self.app.push_screen(DecisionScreen(item.customer), decided)
+            return
+        if item.next_state is None or item.request_id is None:
+            self._status(t("queue.no_next"))
+            return
+        request_id = item.request_id
+        ask_and_move(self, item.service_code, item.next_state,
+                     lambda to, answers: self._move(request_id, to, answers))
+
+    @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
+    def _move(self, request_id: uuid.UUID, to: RequestState, answers: dict[str, str]) -> None:
+        message = make_transition(self.app, request_id, to, answers)
+        self.app.call_from_thread(self._acted, message)
+
+    @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
+    def _decide(self, complaint_id: uuid.UUID, decision: str) -> None:
+        from desk.complaint_decisions import decide_complaint
+
+        agent_id, now = self.app.agent_id, self.app.now()  # type: ignore[attr-defined]
+        message = self._attempt(lambda uow: decide_complaint(uow, complaint_id, decision, agent_id=agent_id, at=now),
+                                t("complaint.decided"))
+        self.app.call_from_thread(self._acted, message)
+
+    def _attempt(self, act: Callable[[UnitOfWork], object], done: str) -> str:
+        """Run ``act`` in a unit of work (in a worker thread); say what happened."""
+        from desk.errors import DeskError
+
+        try:
+            with self.app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                act(uow)
+        except DeskError as error:
+            return str(error)
+        except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
+            return t("error.save_failed", reason=error)
+        return done
+
+    def action_assign(self) -> None:
+        item = self.selected
+        if item is None or self.app.agent_id is None:  # type: ignore[attr-defined]
+            return
+        self._assign(item)
+
+    @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
+    def _assign(self, item: QueueItem) -> None:
+        from desk.queue import assign_to_me
+
+        agent_id = self.app.agent_id  # type: ignore[attr-defined]
+        message = self._attempt(lambda uow: assign_to_me(uow, item, agent_id),
+                                t("queue.assigned", number=item.request_number or "-", step=item.step))
+        self.app.call_from_thread(self._acted, message)
+
+    def _acted(self, message: str) -> None:
+        self._status(message)
+        self.action_refresh()
+
+
+def _due_text(item: QueueItem, this_year: int) -> str:
+    # This year's deadlines by day and minute; another year's by date, so none reads wrong.
+    shown = item.due_at.strftime("%m-%d %H:%M" if item.due_at.year == this_year else "%Y-%m-%d")
+    return shown + ("?" if item.calendar_unknown_after else "")
+
+
+def _following(choices: list, current: object) -> object:
+    """The choice after ``current``, round to the first."""
+    position = choices.index(current) if current in choices else -1
+    return choices[(position + 1) % len(choices)]

@@ -1,0 +1,262 @@
+"""The queue screen driven by the keys an agent presses, on a fixed clock and cast."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from db.tables import AuditEvent, Complaint
+from desk.database import open_database
+from desk.requests import NewRequest, file_request
+from screens.decision import DecisionScreen
+from screens.queue import QueueScreen
+from screens.request_view import RequestViewScreen, TransitionScreen
+from tests.callers import NOW, rows
+from tests.pilot import desk_app, press_and_leave, settle
+from tests.queue_cast import ZHANG, add_open_work
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+@pytest.fixture
+def queue_url(database_url):
+    database = open_database(database_url)
+    add_open_work(database)
+    database.close()
+    return database_url
+
+
+async def open_queue(pilot) -> QueueScreen:
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, QueueScreen)
+    for _ in range(100):
+        if screen.is_current and screen.page is not None:
+            break
+        await settle(pilot)
+    return screen
+
+
+async def press_each(pilot, *pressed: str) -> None:
+    """Press keys one at a time, each time waiting until its window is on screen."""
+    screen = pilot.app.screen
+    for key in pressed:
+        await pilot.press(key)
+        for _ in range(100):
+            await settle(pilot)
+            if screen.is_current:
+                break
+
+
+async def until_rows(pilot, screen: QueueScreen, count: int) -> None:
+    """Wait, pressing nothing, until the queue's own refresh shows ``count`` rows."""
+    for _ in range(40):
+        await pilot.pause(0.1)
+        await settle(pilot)
+        if len(screen.items) == count:
+            return
+
+
+def shown(screen: QueueScreen) -> list[tuple[str, str, str]]:
+    """State, due and step of each row, as the table shows them."""
+    table = screen.query_one("#queue-table", DataTable)
+    return [(str(r[0]).strip(), str(r[1]), str(r[4])) for r in (table.get_row_at(i) for i in range(table.row_count))]
+
+
+async def test_the_queue_orders_and_marks_by_the_fixed_clock(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        assert shown(screen) == [
+            ("!!超时", "11-23 15:00", "反馈预约结果"),
+            ("! 临期", "11-24 16:00", "反馈预约结果"),
+            ("! 临期", "11-24 20:30", "反馈预约结果"),
+            ("正常", "11-25 09:00", "资格审核"),
+            ("正常", "11-25 11:00", "投诉处理决定"),
+        ]
+        head = str(screen.query_one("#queue-head", Static).render())
+        assert "!!超时 1" in head and "!临期 2" in head and "正常 2" in head
+        assert "2027年节假日安排尚未录入" in str(screen.query_one("#queue-warning", Static).render())
+
+
+async def test_the_next_step_moves_the_row_to_its_new_deadline(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await pilot.press("down", "down", "down")  # the escort's eligibility decision
+        assert screen.selected.step_code == "eligibility"
+        await pilot.press("n")  # approve: needs nothing more
+        await settle(pilot)
+        await settle(pilot)
+        steps = [(item.request_number, item.step_code, item.due_at) for item in screen.items]
+        # Approved at 10:30: the supplier's contact is due 1 working day later, before the
+        # complaint's decision at 11:00.
+        assert steps[3:] == [
+            ("R261124A00004", "supplier_contact", datetime(2026, 11, 25, 10, 30)),
+            ("", "decision", datetime(2026, 11, 25, 11, 0)),
+        ]
+        assert "审核通过" in str(screen.query_one("#queue-status", Static).render())
+
+
+async def test_a_transition_that_needs_a_booking_asks_for_it_and_the_row_leaves(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await pilot.press("n")  # the overdue smoking booking: booked needs a time and a clinic
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, TransitionScreen)
+        await pilot.press(*"2026-11-27 09:00", "enter", *"中日友好医院")
+        await press_and_leave(pilot, "ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert [item.request_number for item in screen.items][0] == "R261123A00002"
+
+
+async def test_a_complaint_is_decided_from_the_queue_and_leaves_it(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await press_each(pilot, "end")
+        assert screen.selected.kind == "complaint"
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DecisionScreen)
+        await pilot.press("enter")  # nothing written yet: refused beside the field
+        await settle(pilot)
+        assert "请填写处理决定" in str(pilot.app.screen.query_one("#decision-error", Static).render())
+        await pilot.press(*"已致歉并加快预约")
+        await press_and_leave(pilot, "enter")
+        await press_each(pilot, "r")
+        assert [item.kind for item in screen.items] == ["step"] * 4
+    database = open_database(queue_url)
+    (complaint,) = rows(database, Complaint)
+    audit = rows(database, AuditEvent)
+    database.close()
+    assert (complaint.state, complaint.decision, complaint.decided_at) == ("decided", "已致歉并加快预约", NOW)
+    assert [e.action for e in audit] == ["complaint_decided"]
+
+
+async def test_assign_to_me_shows_the_agent_and_the_mine_filter_keeps_it(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await pilot.press("down", "a")
+        await settle(pilot)
+        await settle(pilot)
+        assert [item.agent for item in screen.items] == ["", "agent01", "", "", ""]
+        await pilot.press("m")  # mine
+        await settle(pilot)
+        assert [item.request_number for item in screen.items] == ["R261123A00002"]
+        await pilot.press("x", "o")  # clear, then overdue only
+        await settle(pilot)
+        assert [item.request_number for item in screen.items] == ["R261120A00001"]
+
+
+async def test_a_request_filed_by_another_connection_appears_without_a_key(queue_url, monkeypatch):
+    monkeypatch.setattr(QueueScreen, "REFRESH_SECONDS", 0.2)
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        assert len(screen.items) == 5
+        other = open_database(queue_url)
+        with other.unit_of_work() as uow:
+            policy = uow.policies.by_number(ZHANG)
+            file_request(uow, NewRequest(policy.id, "smoking"), agent_id=None, at=datetime(2026, 11, 24, 10, 0))
+        other.close()
+        await until_rows(pilot, screen, 6)
+        assert [item.due_at for item in screen.items][4] == datetime(2026, 11, 25, 10, 0)
+        # One due before everything shown comes in at the top.
+        other = open_database(queue_url)
+        with other.unit_of_work() as uow:
+            policy = uow.policies.by_number(ZHANG)
+            file_request(uow, NewRequest(policy.id, "smoking"), agent_id=None, at=datetime(2026, 11, 20, 9, 0))
+        other.close()
+        await until_rows(pilot, screen, 7)
+        assert screen.items[0].due_at == datetime(2026, 11, 23, 9, 0)
+
+
+async def test_enter_opens_the_request_and_escape_comes_back(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RequestViewScreen)
+        await press_and_leave(pilot, "escape")
+        assert pilot.app.screen is screen
+
+
+async def test_scrolling_moves_the_window_through_a_long_queue(queue_url):
+    database = open_database(queue_url)
+    with database.unit_of_work() as uow:
+        policy = uow.policies.by_number(ZHANG)
+        # More rows than a window holds; complaints, as the cast's quotas would run out.
+        for minute in range(0, 40):
+            uow.complaints.add(Complaint(customer_id=policy.insured_id, received_at=datetime(2026, 11, 20, 9, minute),
+                                         summary="测试", due_at=datetime(2026, 12, 5, 9, minute)))
+        uow.commit()
+    database.close()
+    async with desk_app(queue_url).run_test(size=(80, 24)) as pilot:
+        screen = await open_queue(pilot)
+        window = len(screen.items)
+        assert window == screen.window_size < 45
+        first = screen.items[0].key
+        await press_each(pilot, "pagedown")
+        assert screen.items[0].key > first and len(screen.items) == window
+        await press_each(pilot, "end")
+        assert screen.items[-1].due_at == datetime(2026, 12, 5, 9, 39)
+        assert screen.cursor == len(screen.items) - 1
+        await press_each(pilot, "home")
+        assert screen.items[0].key == first
+        await press_each(pilot, *["down"] * window)  # one past the bottom: the window slides by one
+        assert screen.cursor == window - 1 and len(screen.items) == window
+        await press_each(pilot, *["up"] * window)  # one past the top: back to the first row
+        assert screen.items[0].key == first and screen.cursor == 0
+
+
+def _queue_steps(*pressed: str, theme: str | None = None):
+    async def run(pilot) -> None:
+        if theme:
+            pilot.app.theme = theme
+        await open_queue(pilot)
+        await press_each(pilot, *pressed)
+
+    return run
+
+
+@pytest.fixture
+def snapshot_queue_url(migrated_sqlite_url):
+    database = open_database(migrated_sqlite_url)
+    add_open_work(database)
+    database.close()
+    return migrated_sqlite_url
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue_snapshot(snap_compare, snapshot_queue_url, size):
+    assert snap_compare(desk_app(snapshot_queue_url), terminal_size=size, run_before=_queue_steps("down"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_queue_snapshot_in_16_colours(snap_compare, snapshot_queue_url, size):
+    run = _queue_steps("down", theme="ansi-dark")
+    assert snap_compare(desk_app(snapshot_queue_url), terminal_size=size, run_before=run)
+
+
+def test_queue_snapshot_in_monochrome(snap_compare, snapshot_queue_url, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(desk_app(snapshot_queue_url), terminal_size=(80, 24), run_before=_queue_steps("down"))
+
+
+def test_queue_snapshot_filtered_with_transition_prompt(snap_compare, snapshot_queue_url):
+    assert snap_compare(desk_app(snapshot_queue_url), terminal_size=(80, 24), run_before=_queue_steps("o", "n"))
+
+
+async def test_the_transition_prompt_keeps_what_was_typed_when_a_field_is_missing(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        await open_queue(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"2026-11-27 09:00", "ctrl+s")
+        await settle(pilot)
+        prompt = pilot.app.screen
+        assert isinstance(prompt, TransitionScreen)
+        assert prompt.query_one("#visit_at", Input).value == "2026-11-27 09:00"
