@@ -168,7 +168,8 @@ def _open_batch(batch: int, count: int, policies: list[tuple], agents: list[uuid
         for n, code in enumerate(done):
             finished = at + timedelta(hours=rng.randint(1, 8))
             rows.steps.append({
-                "id": _id(f"open-request-done-step-{n}", index), "request_id": request_id, "step_code": code,
+                "id": _id(f"open-request-done-step-{n}", index), "request_id": request_id,
+                "service_code": service, "step_code": code,
                 "started_at": at, "due_at": at + timedelta(days=1), "done_at": finished,
                 "assigned_to": rng.choice(agents),
             })
@@ -176,7 +177,8 @@ def _open_batch(batch: int, count: int, policies: list[tuple], agents: list[uuid
         # A third assigned to one of a handful of agents, the rest waiting for someone to take them.
         assigned = rng.choice(agents[:5]) if rng.random() < 0.3 else None
         rows.steps.append({
-            "id": _id("open-step", index), "request_id": request_id, "step_code": open_code,
+            "id": _id("open-step", index), "request_id": request_id, "service_code": service,
+            "step_code": open_code,
             "started_at": started, "due_at": due, "done_at": None, "assigned_to": assigned,
         })
     return rows
@@ -197,7 +199,8 @@ def _done_batch(batch: int, policies: list[tuple], agents: list[uuid.UUID]) -> _
             due = at + timedelta(days=rng.randint(1, 3))
             finished = at + timedelta(hours=rng.randint(1, 80))
             rows.steps.append({
-                "id": _id(f"done-step-{n}", index), "request_id": request_id, "step_code": code,
+                "id": _id(f"done-step-{n}", index), "request_id": request_id, "service_code": service,
+                "step_code": code,
                 "started_at": at, "due_at": due, "done_at": finished, "assigned_to": rng.choice(agents),
             })
             at = finished
@@ -325,10 +328,14 @@ def cases(database: Database) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("first page, 50 rows", {"size": 50}),
         ("first page, 20 rows", {"size": 20}),
-        ("next page (after key)", {"size": 50, "direction": "after", "key": first.items[-1].key}),
-        (f"deep page (after row {position:,})", {"size": 50, "direction": "after", "key": deep}),
-        (f"page up (before row {position:,})", {"size": 50, "direction": "before", "key": deep}),
-        ("last page", {"size": 50, "direction": "last"}),
+        # Scrolling keeps the counts already on screen, as the queue screen does.
+        ("next page (after key)", {"size": 50, "direction": "after", "key": first.items[-1].key,
+                                   "counts": first.counts}),
+        (f"deep page (after row {position:,})", {"size": 50, "direction": "after", "key": deep,
+                                                  "counts": first.counts}),
+        (f"page up (before row {position:,})", {"size": 50, "direction": "before", "key": deep,
+                                                 "counts": first.counts}),
+        ("last page", {"size": 50, "direction": "last", "counts": first.counts}),
         ("filter: overdue", {"size": 50, "filter": QueueFilter(state=SlaState.OVERDUE)}),
         ("filter: due soon", {"size": 50, "filter": QueueFilter(state=SlaState.DUE_SOON)}),
         ("filter: smoking", {"size": 50, "filter": QueueFilter(service="smoking")}),
@@ -372,7 +379,8 @@ def timed_parts(database: Database) -> Iterator[dict[str, float]]:
 def run_case(database: Database, me: uuid.UUID | None, args: dict[str, Any]) -> int:
     with database.unit_of_work() as uow:
         page = load_queue(uow, NOW, args.get("filter", QueueFilter()), agent_id=me, size=args["size"],
-                          direction=args.get("direction", "from"), key=args.get("key"))
+                          direction=args.get("direction", "from"), key=args.get("key"),
+                          counts=args.get("counts"))
     return len(page.items)
 
 

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.timestamps import china_now
@@ -188,9 +188,19 @@ class RequestStep(Row, table=True):
     """One SLA step of a request: when it started, when it is due, when it was done."""
 
     __tablename__ = "request_step"
-    __table_args__ = (Index("ix_request_step_open_due", "done_at", "due_at"),)
+    __table_args__ = (
+        # The queue reads open steps in (due_at, id) order and filters by step and agent:
+        # the index carries them all, so a page and its counts never touch the table.
+        Index("ix_request_step_open_due", "done_at", "due_at", "id", "step_code", "assigned_to", "service_code"),
+        # PostgreSQL does not take "done_at IS NULL" as fixing the leading column, so the
+        # index above cannot give it the order; a partial index can.
+        Index("ix_request_step_open_queue", "due_at", "id", "step_code", "assigned_to", "service_code",
+              postgresql_where=text("done_at IS NULL"), sqlite_where=text("done_at IS NULL")),
+    )
 
     request_id: uuid.UUID = Field(foreign_key="request.id", index=True)
+    # The request's service, copied: the queue filters and counts by it from the index alone.
+    service_code: str = Field(default="", max_length=24)
     step_code: str = Field(max_length=24)
     started_at: NaiveDatetime
     due_at: NaiveDatetime | None = None

@@ -810,7 +810,7 @@ class _Customer:
         for code, started, due, done, unknown_after in timeline.steps:
             self.batch.steps.append(
                 {
-                    "id": _uuid(rng), "request_id": request_id, "step_code": code,
+                    "id": _uuid(rng), "request_id": request_id, "service_code": service.code, "step_code": code,
                     "started_at": started, "due_at": due, "done_at": done,
                     "assigned_to": rng.choice(c.agents), "calendar_unknown_after": unknown_after,
                 }

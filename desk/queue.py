@@ -91,8 +91,13 @@ def load_queue(
     size: int = PAGE_SIZE,
     direction: Direction = "from",
     key: QueueKey | None = None,
+    counts: dict[SlaState, int] | None = None,
 ) -> QueuePage:
-    """One window of the queue: ``size`` rows from, after or before ``key`` (or the last)."""
+    """One window of the queue: ``size`` rows from, after or before ``key`` (or the last).
+
+    The counts per state cost a pass over every open step: a window that only scrolls
+    passes the counts it already has, and they are not read again.
+    """
     calendar = load_working_calendar(uow)
     soon_until = due_soon_until(now, calendar)
     bounds = _bounds(queue_filter, agent_id, now, soon_until)
@@ -100,11 +105,13 @@ def load_queue(
         else uow.queue.window(bounds, size, direction, key)
     at_end = direction == "last" or len(rows) <= size
     rows = rows[:size]
-    counts = uow.queue.counts(replace(bounds, due_from=None, due_before=None, due_after=None, due_to=None),
-                              now, soon_until)
+    if counts is None:
+        stored = uow.queue.counts(replace(bounds, due_from=None, due_before=None, due_after=None, due_to=None),
+                                  now, soon_until)
+        counts = {SlaState(state): stored.get(state, 0) for state in SlaState}
     return QueuePage(
         items=[_item(row, now, soon_until, calendar) for row in rows],
-        counts={SlaState(state): counts.get(state, 0) for state in SlaState},
+        counts=counts,
         now=now,
         known_until=calendar.known_until,
         missing_year=calendar.missing_next_year(now.date()),
@@ -121,7 +128,7 @@ def whole_queue(
     items, page = list(first.items), first
     while not page.at_end and page.items:
         page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=500,
-                          direction="after", key=page.items[-1].key)
+                          direction="after", key=page.items[-1].key, counts=first.counts)
         items.extend(page.items)
     return first, items
 

@@ -240,7 +240,7 @@ def _open_steps(
             # "On the visit day": due by the end (24:00) of that day, as the SLA clock says.
             due_at = datetime.combine(visit_at.date() + timedelta(days=1), time(0))
         steps.append(uow.request_steps.add(
-            RequestStep(request_id=request_id, step_code=step.code, started_at=at, due_at=due_at,
+            RequestStep(request_id=request_id, service_code=entry.code, step_code=step.code, started_at=at, due_at=due_at,
                         calendar_unknown_after=due.calendar_unknown_after if due else None)
         ))
     return steps

@@ -157,22 +157,21 @@ class DeskApp(App[None]):
     def action_open_queue(self) -> None:
         from screens.queue import QueueScreen
 
-        if isinstance(self.screen, QueueScreen):
-            return
-        if self.database is None:
-            self.notify(t("queue.not_ready"), severity="warning")
-            return
-        self.push_screen(QueueScreen())
+        self._open_screen(QueueScreen, QueueScreen)
 
     def action_open_calendar(self) -> None:
         from screens.calendar import CalendarScreen
 
-        if isinstance(self.screen, CalendarScreen):
+        self._open_screen(CalendarScreen, lambda: CalendarScreen(self.today().year))
+
+    def _open_screen(self, kind: type[Screen], make: Callable[[], Screen]) -> None:
+        """Open a work screen from anywhere, once the database is there; never twice on top."""
+        if isinstance(self.screen, kind):
             return
         if self.database is None:
             self.notify(t("lookup.not_ready"), severity="warning")
             return
-        self.push_screen(CalendarScreen(self.today().year))
+        self.push_screen(make())
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

@@ -79,6 +79,7 @@ class QueueScreen(Screen[None]):
         self.cursor = 0
         self._wide: bool | None = None
         self._request_serial = 0
+        self._started = False
         self.answered = 0  # the last window request whose answer is on screen
         # The window starts at the head of the queue: a refresh reads from the head, so a
         # new row due before the first one shown still appears.
@@ -98,8 +99,6 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queue-table", DataTable)
         table.can_focus = False
         self._columns()
-        # After the first layout, so the window is as tall as the table really is.
-        self.call_after_refresh(self._load, "from", None)
         self.set_interval(self.REFRESH_SECONDS, self.action_refresh)
 
     def on_screen_resume(self) -> None:
@@ -109,7 +108,11 @@ class QueueScreen(Screen[None]):
         if self._wide != (self.size.width >= WIDE):
             self._columns()
             self._show_rows()
-        if self.page is not None and len(self.items) != self.window_size:
+        if not self._started:
+            # The first window, once the layout says how tall the table is.
+            self._started = True
+            self.call_after_refresh(self._load, "from", None)
+        elif self.page is not None and len(self.items) != self.window_size and not self.page.at_end:
             self.action_refresh()
 
     # -- the window ------------------------------------------------------------------------
@@ -121,16 +124,19 @@ class QueueScreen(Screen[None]):
         return max(5, height - 1) if height else 20
 
     def _load(self, direction: str, key: object, cursor: int | None = None, keep: uuid.UUID | None = None,
-              size: int | None = None) -> None:
+              size: int | None = None, scroll: bool = False) -> None:
+        """Ask for a window; ``scroll`` keeps the counts on screen rather than counting again."""
         if self.app.database is None:  # type: ignore[attr-defined]
             self._status(t("queue.not_ready"))
             return
         self._request_serial += 1
-        self._fetch(self._request_serial, direction, key, size or self.window_size, self.queue_filter, cursor, keep)
+        counts = self.page.counts if scroll and self.page is not None else None
+        self._fetch(self._request_serial, direction, key, size or self.window_size, self.queue_filter, cursor, keep,
+                    counts)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _fetch(self, serial: int, direction: str, key: object, size: int, queue_filter: QueueFilter,
-               cursor: int | None, keep: uuid.UUID | None) -> None:
+               cursor: int | None, keep: uuid.UUID | None, counts: dict[SlaState, int] | None) -> None:
         from desk.queue import load_queue
 
         app = self.app
@@ -138,16 +144,17 @@ class QueueScreen(Screen[None]):
         agent_id = app.agent_id  # type: ignore[attr-defined]
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=size,
-                              direction=direction, key=key)  # type: ignore[arg-type]
+                              direction=direction, key=key, counts=counts)  # type: ignore[arg-type]
             top = direction == "from" and key is None
             if direction == "before":
                 if len(page.items) < size:
                     # Fewer rows before than a window: the window starts at the top.
-                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size)
+                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size,
+                                      counts=page.counts)
                     top = True
                 elif size == 1 and page.items:
                     page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size,
-                                      direction="from", key=page.items[0].key)
+                                      direction="from", key=page.items[0].key, counts=page.counts)
             elif direction == "after" and not page.items:
                 # Already at the end: the window stays where it is.
                 app.call_from_thread(setattr, self, "answered", serial)
@@ -262,10 +269,10 @@ class QueueScreen(Screen[None]):
             self.query_one("#queue-table", DataTable).move_cursor(row=target, animate=False)
         elif target >= len(self.items) and self.page is not None and not self.page.at_end:
             # Slide the window down by one row, cursor on the last row.
-            self._load("from", self.items[min(1, len(self.items) - 1)].key, cursor=len(self.items) - 1)
+            self._load("from", self.items[min(1, len(self.items) - 1)].key, cursor=len(self.items) - 1, scroll=True)
         elif target < 0:
             # Slide the window up by one row: find the row before, then read from it.
-            self._load("before", self.items[0].key, cursor=0, size=1)
+            self._load("before", self.items[0].key, cursor=0, size=1, scroll=True)
 
     def action_page(self, pages: int) -> None:
         if not self.items:
@@ -274,15 +281,15 @@ class QueueScreen(Screen[None]):
             if self.page is not None and self.page.at_end:
                 self.action_cursor(len(self.items) - 1 - self.cursor)
                 return
-            self._load("after", self.items[-1].key)
+            self._load("after", self.items[-1].key, scroll=True)
         else:
-            self._load("before", self.items[0].key)
+            self._load("before", self.items[0].key, scroll=True)
 
     def action_first(self) -> None:
-        self._load("from", None, cursor=0)
+        self._load("from", None, cursor=0, scroll=True)
 
     def action_last(self) -> None:
-        self._load("last", None, cursor=self.window_size)
+        self._load("last", None, cursor=self.window_size, scroll=True)
 
     def action_refresh(self) -> None:
         start = self.items[0].key if self.items and not self.at_top else None

@@ -20,6 +20,13 @@ async def settle(pilot) -> None:
         await pilot.pause()
 
 
+async def press_settled(pilot, *keys: str) -> None:
+    """Press keys one by one, letting the screen catch up after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
 async def search(pilot, text: str) -> list[str]:
     await settle(pilot)
     await pilot.press(*text)

@@ -14,7 +14,7 @@ from desk.requests import NewRequest, file_request
 from screens.app import DeskApp
 from screens.calendar import CalendarDayScreen, CalendarDeleteScreen, CalendarScreen
 from tests.callers import NOW, add_callers, rows
-from tests.pilot import settle
+from tests.pilot import press_settled, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -151,9 +151,7 @@ def steps(*keys: str):
             if pilot.app.screen.query_one("#calendar-table", DataTable).row_count:
                 break
             await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, *keys)
 
     return run
 

@@ -20,12 +20,16 @@ from tests.queue_cast import ZHANG, add_open_work
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
 
-@pytest.fixture
-def queue_url(database_url):
-    database = open_database(database_url)
+def with_open_work(url: str) -> str:
+    database = open_database(url)
     add_open_work(database)
     database.close()
-    return database_url
+    return url
+
+
+@pytest.fixture
+def queue_url(database_url):
+    return with_open_work(database_url)
 
 
 async def open_queue(pilot) -> QueueScreen:
@@ -51,6 +55,15 @@ async def press_each(pilot, *pressed: str) -> None:
             await settle(pilot)
             if screen.is_current:
                 break
+
+
+def file_from_another_connection(url: str, at: datetime) -> None:
+    """Another agent files a smoking-clinic booking for 张三, on their own connection."""
+    other = open_database(url)
+    with other.unit_of_work() as uow:
+        policy = uow.policies.by_number(ZHANG)
+        file_request(uow, NewRequest(policy.id, "smoking"), agent_id=None, at=at)
+    other.close()
 
 
 async def until_rows(pilot, screen: QueueScreen, count: int) -> None:
@@ -157,19 +170,11 @@ async def test_a_request_filed_by_another_connection_appears_without_a_key(queue
     async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
         screen = await open_queue(pilot)
         assert len(screen.items) == 5
-        other = open_database(queue_url)
-        with other.unit_of_work() as uow:
-            policy = uow.policies.by_number(ZHANG)
-            file_request(uow, NewRequest(policy.id, "smoking"), agent_id=None, at=datetime(2026, 11, 24, 10, 0))
-        other.close()
+        file_from_another_connection(queue_url, datetime(2026, 11, 24, 10, 0))
         await until_rows(pilot, screen, 6)
         assert [item.due_at for item in screen.items][4] == datetime(2026, 11, 25, 10, 0)
         # One due before everything shown comes in at the top.
-        other = open_database(queue_url)
-        with other.unit_of_work() as uow:
-            policy = uow.policies.by_number(ZHANG)
-            file_request(uow, NewRequest(policy.id, "smoking"), agent_id=None, at=datetime(2026, 11, 20, 9, 0))
-        other.close()
+        file_from_another_connection(queue_url, datetime(2026, 11, 20, 9, 0))
         await until_rows(pilot, screen, 7)
         assert screen.items[0].due_at == datetime(2026, 11, 23, 9, 0)
 
@@ -224,10 +229,7 @@ def _queue_steps(*pressed: str, theme: str | None = None):
 
 @pytest.fixture
 def snapshot_queue_url(migrated_sqlite_url):
-    database = open_database(migrated_sqlite_url)
-    add_open_work(database)
-    database.close()
-    return migrated_sqlite_url
+    return with_open_work(migrated_sqlite_url)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -6,7 +6,7 @@ import pytest
 
 from desk.database import open_database
 from tests.callers import add_callers
-from tests.pilot import desk_app, settle
+from tests.pilot import desk_app, press_settled, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
 
@@ -22,9 +22,7 @@ def snapshot_url(migrated_sqlite_url):
 def steps(*keys: str):
     async def run(pilot) -> None:
         await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
+        await press_settled(pilot, *keys)
 
     return run
 

@@ -125,8 +125,6 @@ def _count_statements(bounds: QueueBounds, overdue_before: datetime, soon_until:
             func.sum(case((and_(due >= overdue_before, due <= soon_until), 1), else_=0)),
             func.sum(case((due > soon_until, 1), else_=0)),
         ).where(*where)
-        if table is RequestStep and bounds.service_code is not None:
-            statement = statement.join(Request, Request.id == RequestStep.request_id)
         statements.append(statement)
     return statements
 
@@ -136,7 +134,7 @@ def _step_where(bounds: QueueBounds) -> list[Any] | None:
         return None
     where: list[Any] = [RequestStep.done_at.is_(None), RequestStep.due_at.is_not(None)]  # type: ignore[union-attr]
     if bounds.service_code is not None:
-        where.append(Request.service_code == bounds.service_code)
+        where.append(RequestStep.service_code == bounds.service_code)
     if bounds.step_code is not None:
         where.append(RequestStep.step_code == bounds.step_code)
     where.extend(_common_where(RequestStep, bounds))
