@@ -99,7 +99,7 @@ class QueueScreen(Screen[None]):
         table = self.query_one("#queue-table", DataTable)
         table.can_focus = False
         self._columns()
-        self.set_interval(self.REFRESH_SECONDS, self.action_refresh)
+        self.set_interval(self.REFRESH_SECONDS, self._refresh_by_itself)
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
@@ -134,7 +134,9 @@ class QueueScreen(Screen[None]):
         self._fetch(self._request_serial, direction, key, size or self.window_size, self.queue_filter, cursor, keep,
                     counts)
 
-    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    # Not exclusive: answers carry a serial and stale ones are dropped, whereas a cancelled
+    # worker raises for whoever waits on it.
+    @work(thread=True, group="queue", exit_on_error=False)
     def _fetch(self, serial: int, direction: str, key: object, size: int, queue_filter: QueueFilter,
                cursor: int | None, keep: uuid.UUID | None, counts: dict[SlaState, int] | None) -> None:
         from desk.queue import load_queue
@@ -290,6 +292,12 @@ class QueueScreen(Screen[None]):
 
     def action_last(self) -> None:
         self._load("last", None, cursor=self.window_size, scroll=True)
+
+    def _refresh_by_itself(self) -> None:
+        # Over a slow link a window may take longer than the interval: let it arrive
+        # rather than cancel it with the next refresh, and the next, for ever.
+        if self.is_current:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         start = self.items[0].key if self.items and not self.at_top else None

@@ -68,10 +68,11 @@ def file_from_another_connection(url: str, at: datetime) -> None:
 
 async def until_rows(pilot, screen: QueueScreen, count: int) -> None:
     """Wait, pressing nothing, until the queue's own refresh shows ``count`` rows."""
-    for _ in range(40):
+    for _ in range(50):
+        # Only pause: the refresh workers replace each other, and waiting on one that was
+        # replaced raises.
         await pilot.pause(0.1)
-        await settle(pilot)
-        if len(screen.items) == count:
+        if len(screen.items) == count and screen.is_current:
             return
 
 
