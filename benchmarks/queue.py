@@ -328,14 +328,14 @@ def cases(database: Database) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("first page, 50 rows", {"size": 50}),
         ("first page, 20 rows", {"size": 20}),
-        # Scrolling keeps the counts already on screen, as the queue screen does.
+        # Scrolling keeps the counts and calendar of the page on screen, as the screen does.
         ("next page (after key)", {"size": 50, "direction": "after", "key": first.items[-1].key,
-                                   "counts": first.counts}),
+                                   "previous": first}),
         (f"deep page (after row {position:,})", {"size": 50, "direction": "after", "key": deep,
-                                                  "counts": first.counts}),
+                                                  "previous": first}),
         (f"page up (before row {position:,})", {"size": 50, "direction": "before", "key": deep,
-                                                 "counts": first.counts}),
-        ("last page", {"size": 50, "direction": "last", "counts": first.counts}),
+                                                 "previous": first}),
+        ("last page", {"size": 50, "direction": "last", "previous": first}),
         ("filter: overdue", {"size": 50, "filter": QueueFilter(state=SlaState.OVERDUE)}),
         ("filter: due soon", {"size": 50, "filter": QueueFilter(state=SlaState.DUE_SOON)}),
         ("filter: smoking", {"size": 50, "filter": QueueFilter(service="smoking")}),
@@ -380,7 +380,7 @@ def run_case(database: Database, me: uuid.UUID | None, args: dict[str, Any]) -> 
     with database.unit_of_work() as uow:
         page = load_queue(uow, NOW, args.get("filter", QueueFilter()), agent_id=me, size=args["size"],
                           direction=args.get("direction", "from"), key=args.get("key"),
-                          counts=args.get("counts"))
+                          previous=args.get("previous"))
     return len(page.items)
 
 

@@ -10,7 +10,7 @@ from desk.working_calendar import WorkingCalendar
 
 
 def load_working_calendar(uow: UnitOfWork) -> WorkingCalendar:
-    return WorkingCalendar.from_days((row.day, row.kind) for row in uow.calendar.all_days())
+    return WorkingCalendar.from_days(uow.calendar.kinds())
 
 
 @dataclass(frozen=True, slots=True)

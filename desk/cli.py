@@ -225,7 +225,9 @@ def _requests(args: argparse.Namespace) -> int:
 
 
 def _minute(at: datetime | None) -> str | None:
-    return at.strftime("%Y-%m-%d %H:%M") if at is not None else None
+    from desk.due_text import minute
+
+    return minute(at) if at is not None else None
 
 
 def _day(value: date | None) -> str | None:
@@ -413,7 +415,7 @@ def _sla(args: argparse.Namespace) -> int:
             calendar = load_working_calendar(uow)
         database.close()
         due = due_after_working_days(args.start, args.working_days, calendar)
-    print(due.at.strftime("%Y-%m-%d %H:%M"))
+    print(_minute(due.at))
     if due.calendar_unknown_after:
         print(f"日历仅到 {due.calendar_unknown_after}，之后按周一至周五计算 "
               f"(calendar unknown after {due.calendar_unknown_after})", file=sys.stderr)

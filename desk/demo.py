@@ -31,6 +31,7 @@ from faker import Faker
 from db.tables import Agent, Supplier
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
+from desk.calendar_data import load_working_calendar
 from desk.catalogue import BENEFITS, Audience, Benefit, SlaStep, SlaUnit, benefit
 from desk.complaints import decision_due
 from desk.database import Database
@@ -293,7 +294,7 @@ def _prepare(database: Database, seed: int, today: date, now: datetime) -> _Cont
                              service_codes=list(codes), phone=phone)
                 )
             supplier_ids.append(supplier.id)
-        calendar = WorkingCalendar.from_days((day.day, day.kind) for day in uow.calendar.all_days())
+        calendar = load_working_calendar(uow)
         illnesses = [(row.code, row.name_zh) for row in uow.illnesses.of_list(ILLNESS_LIST)]
         clinics = [(row.city, row.name) for row in uow.hospitals.smoking_clinics()]
         uow.commit()

@@ -8,7 +8,7 @@ of "due soon"), so a filter by state is a range of due times the database can pa
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -72,14 +72,21 @@ class QueuePage:
     items: list[QueueItem]
     counts: dict[SlaState, int]
     now: datetime
-    known_until: date | None
-    missing_year: int | None  # next year's arrangement is due and not in the calendar
+    calendar: WorkingCalendar
     at_end: bool = False
-    filter: QueueFilter = field(default_factory=QueueFilter)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def known_until(self) -> date | None:
+        return self.calendar.known_until
+
+    @property
+    def missing_year(self) -> int | None:
+        """Next year, from 1 November on, while its arrangement is not in the calendar."""
+        return self.calendar.missing_next_year(self.now.date())
 
 
 def load_queue(
@@ -91,21 +98,26 @@ def load_queue(
     size: int = PAGE_SIZE,
     direction: Direction = "from",
     key: QueueKey | None = None,
-    counts: dict[SlaState, int] | None = None,
+    previous: QueuePage | None = None,
 ) -> QueuePage:
     """One window of the queue: ``size`` rows from, after or before ``key`` (or the last).
 
-    The counts per state cost a pass over every open step: a window that only scrolls
-    passes the counts it already has, and they are not read again.
+    The counts per state cost a pass over every open step, and the calendar a read of
+    every day it holds: a window that only scrolls passes the ``previous`` page, whose
+    counts and calendar are kept rather than read again.
     """
-    calendar = load_working_calendar(uow)
+    calendar = previous.calendar if previous is not None else load_working_calendar(uow)
     soon_until = due_soon_until(now, calendar)
     bounds = _bounds(queue_filter, agent_id, now, soon_until)
-    rows = uow.queue.window(bounds, size + 1, direction, key) if direction in ("from", "after") \
-        else uow.queue.window(bounds, size, direction, key)
-    at_end = direction == "last" or len(rows) <= size
+    forwards = direction in ("from", "after")
+    # Forwards, one row more than asked says whether the queue goes on; backwards from a
+    # key, the key's own row is still to come, so the window is never the end.
+    rows = uow.queue.window(bounds, size + 1 if forwards else size, direction, key)
+    at_end = direction == "last" or (forwards and len(rows) <= size)
     rows = rows[:size]
-    if counts is None:
+    if previous is not None:
+        counts = previous.counts
+    else:
         stored = uow.queue.counts(replace(bounds, due_from=None, due_before=None, due_after=None, due_to=None),
                                   now, soon_until)
         counts = {SlaState(state): stored.get(state, 0) for state in SlaState}
@@ -113,10 +125,8 @@ def load_queue(
         items=[_item(row, now, soon_until, calendar) for row in rows],
         counts=counts,
         now=now,
-        known_until=calendar.known_until,
-        missing_year=calendar.missing_next_year(now.date()),
+        calendar=calendar,
         at_end=at_end,
-        filter=queue_filter,
     )
 
 
@@ -128,7 +138,7 @@ def whole_queue(
     items, page = list(first.items), first
     while not page.at_end and page.items:
         page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=500,
-                          direction="after", key=page.items[-1].key, counts=first.counts)
+                          direction="after", key=page.items[-1].key, previous=page)
         items.extend(page.items)
     return first, items
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
+from desk.due_text import marked, minute
 from desk.queue import QueueFilter, QueueItem, QueuePage, format_working_left
 from desk.text_table import aligned_table
 from desk.texts import t
@@ -23,10 +24,9 @@ COLUMNS = ("state", "due", "left", "service", "step", "customer", "agent", "requ
 
 
 def report_row(item: QueueItem) -> dict[str, str]:
-    due = item.due_at.strftime("%Y-%m-%d %H:%M")
     return {
         "state": item.state.value,
-        "due": due,
+        "due": minute(item.due_at),
         "calendar_unknown_after": item.calendar_unknown_after.isoformat() if item.calendar_unknown_after else "",
         "left": format_working_left(item.working_left),
         "service": item.service_code,
@@ -39,7 +39,7 @@ def report_row(item: QueueItem) -> dict[str, str]:
 
 def render_json(page: QueuePage, items: list[QueueItem]) -> str:
     document: dict[str, Any] = {
-        "now": page.now.strftime("%Y-%m-%d %H:%M"),
+        "now": minute(page.now),
         "counts": {state.value: count for state, count in page.counts.items()},
         "calendar_known_until": page.known_until.isoformat() if page.known_until else None,
         "calendar_missing_year": page.missing_year,
@@ -59,7 +59,7 @@ def render_csv(items: list[QueueItem]) -> str:
 
 def render_table(page: QueuePage, items: list[QueueItem]) -> str:
     counts = {state.value: count for state, count in page.counts.items()}
-    lines = [f"{t('queue.title')}  {page.now:%Y-%m-%d %H:%M}  {t('queue.counts', **counts)}"]
+    lines = [f"{t('queue.title')}  {minute(page.now)}  {t('queue.counts', **counts)}"]
     if page.missing_year:
         lines.append(t("queue.missing_year", year=page.missing_year, known=page.known_until))
     if not items:
@@ -68,7 +68,7 @@ def render_table(page: QueuePage, items: list[QueueItem]) -> str:
     rows = [
         [
             t(f"queue.state.{item.state.value}"),
-            item.due_at.strftime("%Y-%m-%d %H:%M") + ("?" if item.calendar_unknown_after else ""),
+            marked(minute(item.due_at), item.calendar_unknown_after),
             format_working_left(item.working_left),
             item.service,
             item.step,

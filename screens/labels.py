@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from desk.catalogue import Benefit, SlaStep
+from desk.due_text import minute as minute  # screens read times as the reports do
 from desk.entitlement import BenefitStatus, ServiceWindow, WindowState
 from desk.texts import t
 
 
 def day(value: date) -> str:
     return value.isoformat()
-
-
-def minute(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M")
 
 
 def window_text(window: ServiceWindow) -> str:

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from desk.due_text import marked
 from desk.queue import (
     QueueFilter,
     QueueItem,
@@ -75,7 +76,6 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.queue_filter = QueueFilter()
         self.page: QueuePage | None = None
-        self.items: list[QueueItem] = []
         self.cursor = 0
         self._wide: bool | None = None
         self._request_serial = 0
@@ -125,20 +125,21 @@ class QueueScreen(Screen[None]):
 
     def _load(self, direction: str, key: object, cursor: int | None = None, keep: uuid.UUID | None = None,
               size: int | None = None, scroll: bool = False) -> None:
-        """Ask for a window; ``scroll`` keeps the counts on screen rather than counting again."""
+        """Ask for a window; ``scroll`` keeps the page's counts and calendar rather than reading them again."""
         if self.app.database is None:  # type: ignore[attr-defined]
             self._status(t("queue.not_ready"))
             return
         self._request_serial += 1
-        counts = self.page.counts if scroll and self.page is not None else None
-        self._fetch(self._request_serial, direction, key, size or self.window_size, self.queue_filter, cursor, keep,
-                    counts)
+        window = self.window_size
+        previous = self.page if scroll else None
+        self._fetch(self._request_serial, direction, key, size or window, window, self.queue_filter, cursor, keep,
+                    previous)
 
     # Not exclusive: answers carry a serial and stale ones are dropped, whereas a cancelled
     # worker raises for whoever waits on it.
     @work(thread=True, group="queue", exit_on_error=False)
-    def _fetch(self, serial: int, direction: str, key: object, size: int, queue_filter: QueueFilter,
-               cursor: int | None, keep: uuid.UUID | None, counts: dict[SlaState, int] | None) -> None:
+    def _fetch(self, serial: int, direction: str, key: object, size: int, window: int, queue_filter: QueueFilter,
+               cursor: int | None, keep: uuid.UUID | None, previous: QueuePage | None) -> None:
         from desk.queue import load_queue
 
         app = self.app
@@ -146,17 +147,16 @@ class QueueScreen(Screen[None]):
         agent_id = app.agent_id  # type: ignore[attr-defined]
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=size,
-                              direction=direction, key=key, counts=counts)  # type: ignore[arg-type]
+                              direction=direction, key=key, previous=previous)  # type: ignore[arg-type]
             top = direction == "from" and key is None
             if direction == "before":
                 if len(page.items) < size:
                     # Fewer rows before than a window: the window starts at the top.
-                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size,
-                                      counts=page.counts)
+                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=window, previous=page)
                     top = True
                 elif size == 1 and page.items:
-                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=self.window_size,
-                                      direction="from", key=page.items[0].key, counts=page.counts)
+                    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=window,
+                                      direction="from", key=page.items[0].key, previous=page)
             elif direction == "after" and not page.items:
                 # Already at the end: the window stays where it is.
                 app.call_from_thread(setattr, self, "answered", serial)
@@ -169,7 +169,7 @@ class QueueScreen(Screen[None]):
         if serial != self._request_serial:
             return  # an answer to an older key press
         self.answered, self.at_top = serial, top
-        self.page, self.items = page, page.items
+        self.page = page
         if keep is not None:
             positions = [i for i, item in enumerate(self.items) if item.id == keep]
             cursor = positions[0] if positions else cursor
@@ -250,6 +250,10 @@ class QueueScreen(Screen[None]):
 
     def _status(self, message: str) -> None:
         self.query_one("#queue-status", Static).update(message)
+
+    @property
+    def items(self) -> list[QueueItem]:
+        return self.page.items if self.page is not None else []
 
     @property
     def is_current(self) -> bool:
@@ -407,7 +411,7 @@ class QueueScreen(Screen[None]):
 def _due_text(item: QueueItem, this_year: int) -> str:
     # This year's deadlines by day and minute; another year's by date, so none reads wrong.
     shown = item.due_at.strftime("%m-%d %H:%M" if item.due_at.year == this_year else "%Y-%m-%d")
-    return shown + ("?" if item.calendar_unknown_after else "")
+    return marked(shown, item.calendar_unknown_after)
 
 
 def _following(choices: list, current: object) -> object:

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from desk.entitlement import BenefitStatus
 from desk.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
 from desk.texts import t
-from screens.labels import card_state_text, quota_text
+from screens.labels import card_state_text, minute, quota_text
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
 
@@ -267,7 +267,7 @@ class RequestFormScreen(Screen[str | None]):
             app.call_from_thread(self._failed, f"{type(error).__name__}: {error}", str(path))
             return None
         drafts.discard(self.policy_id, self.benefit.code)
-        due = filed.due_at.strftime("%Y-%m-%d %H:%M") if filed.due_at else t("form.no_due")
+        due = minute(filed.due_at) if filed.due_at else t("form.no_due")
         return t("form.filed", number=filed.number, due=due)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

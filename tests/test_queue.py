@@ -77,6 +77,7 @@ def test_windows_page_by_key_forwards_and_backwards(work):
         ["R261124A00004", ""],
     ]
     assert (first.at_end, second.at_end, third.at_end) == (False, False, True)
+    assert (back.at_end, last.at_end) == (False, True)  # a page back always has rows after it
 
 
 def test_assigning_and_moving_change_the_queue(work):

@@ -207,6 +207,9 @@ async def test_scrolling_moves_the_window_through_a_long_queue(queue_url):
         first = screen.items[0].key
         await press_each(pilot, "pagedown")
         assert screen.items[0].key > first and len(screen.items) == window
+        second = screen.items[0].key
+        await press_each(pilot, "pageup", "pagedown")  # back a page, and on again from there
+        assert screen.items[0].key == second
         await press_each(pilot, "end")
         assert screen.items[-1].due_at == datetime(2026, 12, 5, 9, 39)
         assert screen.cursor == len(screen.items) - 1

@@ -92,3 +92,16 @@ def test_working_days_between_counts_withdrawal_to_visit():
     # Withdrawal Wed 30 Sep, visit Fri 9 Oct: only Oct 8 and Oct 9 are working days.
     assert CALENDAR.working_days_between(date(2026, 9, 30), date(2026, 10, 9)) == 2
     assert CALENDAR.working_days_between(date(2026, 9, 30), date(2026, 10, 8)) == 1
+
+
+@pytest.mark.parametrize(
+    ("today", "missing"),
+    [
+        ("2026-10-31", None),  # the arrangement is announced in late autumn: no warning yet
+        ("2026-11-01", 2027),
+        ("2026-12-31", 2027),
+        ("2025-11-01", None),  # 2026 is in the shipped calendar
+    ],
+)
+def test_next_year_is_missing_from_1_november(today, missing):
+    assert CALENDAR.missing_next_year(date.fromisoformat(today)) == missing

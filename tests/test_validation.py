@@ -445,3 +445,13 @@ def test_policy_number_format():
     assert problems(PolicyIn, policy(policy_number="P/1")) == {
         "policy_number": "保单号：应为2-32位字母、数字或连字符"
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [("张三", "张*"), ("李晓梅", "李*梅"), ("欧阳娜娜", "欧**娜"), ("王", "王"), (" 赵敏 ", "赵*")],
+)
+def test_names_outside_a_verified_call_are_masked(name, masked):
+    from desk.validation import mask_name
+
+    assert mask_name(name) == masked

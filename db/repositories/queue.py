@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from db.tables import Agent, Complaint, Customer, Request, RequestStep
@@ -172,10 +172,11 @@ def _step_rows(bounds: QueueBounds) -> Select[Any] | None:
         return None
     return (
         select(
-            RequestStep.id, RequestStep.due_at, RequestStep.started_at, RequestStep.step_code,
-            Request.service_code, Request.id, Request.number, Request.state,
-            Customer.name, Customer.mobile, RequestStep.assigned_to, _Assigned.name,
-            RequestStep.calendar_unknown_after,
+            literal("step").label("kind"), RequestStep.id, RequestStep.due_at, RequestStep.started_at,
+            RequestStep.step_code, RequestStep.service_code, Request.id.label("request_id"),
+            Request.number.label("request_number"), Request.state.label("request_state"),
+            Customer.name.label("customer_name"), Customer.mobile.label("customer_mobile"),
+            RequestStep.assigned_to, _Assigned.name.label("agent_name"), RequestStep.calendar_unknown_after,
         )
         .join(Request, Request.id == RequestStep.request_id)
         .join(Customer, Customer.id == Request.customer_id)
@@ -190,9 +191,13 @@ def _complaint_rows(bounds: QueueBounds) -> Select[Any] | None:
         return None
     return (
         select(
-            Complaint.id, Complaint.due_at, Complaint.received_at, Request.service_code,
-            Request.id, Request.number, Request.state,
-            Customer.name, Customer.mobile, Complaint.assigned_to, _Assigned.name,
+            literal("complaint").label("kind"), Complaint.id, Complaint.due_at,
+            Complaint.received_at.label("started_at"), literal(COMPLAINT_STEP).label("step_code"),
+            literal(COMPLAINT).label("service_code"), Request.id.label("request_id"),
+            Request.number.label("request_number"), Request.state.label("request_state"),
+            Customer.name.label("customer_name"), Customer.mobile.label("customer_mobile"),
+            Complaint.assigned_to, _Assigned.name.label("agent_name"),
+            null().label("calendar_unknown_after"),
         )
         .join(Customer, Customer.id == Complaint.customer_id)
         .outerjoin(Request, Request.id == Complaint.request_id)
@@ -222,11 +227,9 @@ def _key(row: OpenWork) -> QueueKey:
 
 
 def _open_work(row: Any) -> OpenWork:
-    if len(row) == 13:
-        (row_id, due, started, step, service, request_id, number, state,
-         name, mobile, assigned, agent, unknown_after) = row
-        return OpenWork("step", row_id, due, started, step, service, request_id, number, state,
-                        name, mobile or "", assigned, agent or "", unknown_after)
-    (row_id, due, started, service, request_id, number, state, name, mobile, assigned, agent) = row
-    return OpenWork("complaint", row_id, due, started, COMPLAINT_STEP, COMPLAINT, request_id,
-                    number or "", state or "", name, mobile or "", assigned, agent or "", None)
+    # Both selects label their columns with OpenWork's field names; a complaint linked to
+    # no request, or a customer with no mobile, reads as empty text.
+    values = dict(row._mapping)
+    for name in ("request_number", "request_state", "customer_mobile", "agent_name"):
+        values[name] = values[name] or ""
+    return OpenWork(**values)

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable
 from datetime import date
 
 from sqlalchemy import delete, extract, update
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
@@ -22,6 +23,10 @@ class CalendarRepository(Repository[CalendarDay]):
 
     def all_days(self) -> list[CalendarDay]:
         return list(self.session.exec(select(CalendarDay).order_by(CalendarDay.day)).all())  # type: ignore[arg-type]
+
+    def kinds(self) -> list[tuple[date, str]]:
+        """(day, kind) of every exception: what the working calendar is built from."""
+        return [(day, kind) for day, kind in self.session.execute(sa_select(CalendarDay.day, CalendarDay.kind))]
 
     def add_if_missing(self, day: date, kind: str, name: str) -> bool:
         if self.session.exec(select(CalendarDay.id).where(CalendarDay.day == day)).first():
