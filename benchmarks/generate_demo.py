@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from db.tables import SQLModel
-from desk.database import open_database
-from desk.demo import generate_demo
+from desk.demo.generator import generate_demo
+from desk.use_cases.database import open_database
 
 OUT = Path(__file__).resolve().parent / "out"
 PG_DATABASE = "desk_bench_demo"

@@ -70,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.db
     if url is None:
-        from desk.database import open_database
+        from desk.use_cases.database import open_database
 
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'launch.sqlite3'}"
         open_database(url).close()

@@ -18,8 +18,8 @@ import time
 from sqlalchemy import func, select
 
 from db.tables import Customer, Policy
-from desk.database import open_database
-from desk.lookup import RESULT_LIMIT, find_customers
+from desk.use_cases.database import open_database
+from desk.use_cases.lookup import RESULT_LIMIT, find_customers
 
 
 def _sample(database, count: int, seed: int) -> tuple[list[Customer], list[str]]:

@@ -4,7 +4,7 @@ Builds the data set once (demo customers, then open requests with their steps, d
 requests and open complaints, all bulk-loaded with fixed ids) and measures, at a fixed
 clock (2026-11-24 10:30):
 
-- the use case ``desk.queue.load_queue``, one fresh unit of work per call: first page,
+- the use case ``desk.use_cases.queue.load_queue``, one fresh unit of work per call: first page,
   next page by key, a page deep in the queue (after and before its key), the last page
   and filtered first pages; with the time of the repository's two parts (rows, counts);
 - the real Textual screen (``DeskApp.run_test``): F2 to the first window on screen, and
@@ -46,10 +46,10 @@ from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.engine import make_url
 
 from db.tables import Agent, Policy, RequestStep, ServicePeriod, SQLModel
-from desk.database import Database, connect, open_database, upgrade_and_load
-from desk.demo import generate_demo
-from desk.queue import QueueFilter, load_queue
-from desk.sla_status import SlaState
+from desk.demo.generator import generate_demo
+from desk.rules.sla_status import SlaState
+from desk.use_cases.database import Database, connect, open_database, upgrade_and_load
+from desk.use_cases.queue import QueueFilter, load_queue
 
 OUT = Path(__file__).resolve().parent / "out"
 PG_DATABASE = "desk_bench_queue"

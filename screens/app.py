@@ -16,14 +16,14 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from db.timestamps import china_now
-from desk.texts import t
+from desk.texts.labels import t
 from screens.home import HomeScreen
 
 if TYPE_CHECKING:
     # The database stack (SQLAlchemy, SQLModel, Alembic, pydantic) costs most of a second
     # to import: it loads in the worker after the first frame, never before it.
-    from desk.customer_view import IdentityReference
-    from desk.database import Database
+    from desk.use_cases.customer_view import IdentityReference
+    from desk.use_cases.database import Database
 
 
 class DeskApp(App[None]):
@@ -66,8 +66,8 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> Database:
-        from desk.agents import agent_for, current_login
-        from desk.database import open_database
+        from desk.use_cases.agents import agent_for, current_login
+        from desk.use_cases.database import open_database
 
         database = open_database(self.database_url)
         with database.unit_of_work() as uow:
@@ -106,8 +106,8 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="call", exit_on_error=False)
     def _open_call(self, customer_id: uuid.UUID) -> None:
-        from desk.calls import open_call
-        from desk.customer_view import identity_reference
+        from desk.use_cases.calls import open_call
+        from desk.use_cases.customer_view import identity_reference
 
         assert self.database is not None
         with self.database.unit_of_work() as uow:
@@ -126,8 +126,8 @@ class DeskApp(App[None]):
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
     def _record_verification(self, call_id: uuid.UUID, reference: IdentityReference, confirmed: list[str]) -> None:
-        from desk.calls import record_verification
-        from desk.identity import identity_verified
+        from desk.rules.identity import identity_verified
+        from desk.use_cases.calls import record_verification
 
         assert self.database is not None
         with self.database.unit_of_work() as uow:

@@ -2,7 +2,7 @@
 supervisors.
 
 Anyone may look; only supervisors and admins may add, change or delete a day. Every edit
-recomputes the open deadlines it moves (desk.calendar_edits) and says how many.
+recomputes the open deadlines it moves (desk.use_cases.calendar_edits) and says how many.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Static
 
-from desk.calendar_data import CalendarEntry, CalendarYear
-from desk.texts import t
-from desk.working_calendar import HOLIDAY, WORKDAY
+from desk.rules.working_calendar import HOLIDAY, WORKDAY
+from desk.texts.labels import t
+from desk.use_cases.calendar_data import CalendarEntry, CalendarYear
 from screens.labels import day
 
 KINDS = (HOLIDAY, WORKDAY)
@@ -72,7 +72,7 @@ class CalendarDayScreen(ModalScreen[tuple[date, str, str] | None]):
         self.focus_next()
 
     def action_save(self) -> None:
-        from desk.calendar_edits import check_day
+        from desk.use_cases.calendar_edits import check_day
 
         pressed = self.query_one("#calendar-kind", RadioSet).pressed_index
         kind = KINDS[pressed] if 0 <= pressed < len(KINDS) else ""
@@ -148,7 +148,7 @@ class CalendarScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="calendar", exit_on_error=False)
     def _load(self, year: int, message: str = "", cursor_day: date | None = None) -> None:
-        from desk.calendar_data import load_calendar_year
+        from desk.use_cases.calendar_data import load_calendar_year
 
         app = self.app
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
@@ -190,7 +190,7 @@ class CalendarScreen(Screen[None]):
     # -- editing ---------------------------------------------------------------------------
 
     def _may_edit(self) -> bool:
-        from desk.requests import SUPERVISOR_ROLES
+        from desk.use_cases.requests import SUPERVISOR_ROLES
 
         if self.app.agent_role not in SUPERVISOR_ROLES:  # type: ignore[attr-defined]
             self._status(t("calendar.refused"))
@@ -223,8 +223,8 @@ class CalendarScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="calendar-edit", exit_on_error=False)
     def _save(self, answer: tuple[date, str, str], *, remove: bool) -> None:
-        from desk.calendar_edits import CalendarEditRefused, remove_day, set_day
         from desk.errors import DeskError
+        from desk.use_cases.calendar_edits import CalendarEditRefused, remove_day, set_day
 
         app = self.app
         the_day, kind, name = answer

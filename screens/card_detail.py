@@ -8,8 +8,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from desk.entitlement import BenefitStatus
-from desk.texts import t
+from desk.rules.entitlement import BenefitStatus
+from desk.texts.labels import t
 from screens.labels import audience_text, card_state_text, quota_text, sla_step_text
 
 

@@ -17,9 +17,9 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from desk.customer_view import BenefitCards, load_benefit_cards
-from desk.entitlement import BenefitState, BenefitStatus
-from desk.texts import t
+from desk.rules.entitlement import BenefitState, BenefitStatus
+from desk.texts.labels import t
+from desk.use_cases.customer_view import BenefitCards, load_benefit_cards
 from screens.labels import audience_text, card_state_text, quota_text, sla_text, window_text
 
 CARD_WIDTH = 38

@@ -16,9 +16,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from desk.calls import WRAP_UP_CODES
-from desk.customer_view import CustomerView, load_customer_view
-from desk.texts import t
+from desk.texts.labels import t
+from desk.use_cases.calls import WRAP_UP_CODES
+from desk.use_cases.customer_view import CustomerView, load_customer_view
 from screens.labels import day, minute, policy_status_text, state_text, window_text
 
 

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
-from desk.texts import t
+from desk.texts.labels import t
 
 
 class DecisionScreen(ModalScreen[str | None]):

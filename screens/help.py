@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
-from desk.texts import language, t
+from desk.texts.labels import language, t
 
 
 def help_text(topic: str) -> str:

@@ -14,8 +14,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from desk.lookup import RESULT_LIMIT, CustomerHit, find_customers
-from desk.texts import t
+from desk.texts.labels import t
+from desk.use_cases.lookup import RESULT_LIMIT, CustomerHit, find_customers
 
 
 class HomeScreen(Screen[None]):

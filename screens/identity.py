@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Static
 
-from desk.customer_view import IdentityReference
-from desk.identity import REQUIRED_FACTS, IdentityFact, identity_verified
-from desk.texts import t
+from desk.rules.identity import REQUIRED_FACTS, IdentityFact, identity_verified
+from desk.texts.labels import t
+from desk.use_cases.customer_view import IdentityReference
 from screens.labels import day
 
 FACTS = list(IdentityFact)

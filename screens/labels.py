@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from desk.catalogue import Benefit, SlaStep
-from desk.due_text import minute as minute  # screens read times as the reports do
-from desk.entitlement import BenefitStatus, ServiceWindow, WindowState
-from desk.texts import t
+from desk.rules.catalogue import Benefit, SlaStep
+from desk.rules.entitlement import BenefitStatus, ServiceWindow, WindowState
+from desk.texts.due import minute as minute  # screens read times as the reports do
+from desk.texts.labels import t
 
 
 def day(value: date) -> str:

@@ -1,4 +1,4 @@
-"""The ``desk`` console command: the CLI of ``desk.cli`` with the TUI plugged in."""
+"""The ``desk`` console command: the CLI of ``desk.cli.main`` with the TUI plugged in."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def open_tui(database_url: str | None) -> int:
 
 
 def main() -> int:
-    from desk.cli import main as cli_main
+    from desk.cli.main import main as cli_main
 
     return cli_main(sys.argv[1:], open_tui=open_tui)
 

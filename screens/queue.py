@@ -24,8 +24,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
-from desk.due_text import marked
-from desk.queue import (
+from desk.rules.request_states import RequestState
+from desk.rules.sla_status import SlaState
+from desk.texts.due import marked
+from desk.texts.labels import t
+from desk.use_cases.queue import (
     QueueFilter,
     QueueItem,
     QueuePage,
@@ -33,9 +36,6 @@ from desk.queue import (
     service_names,
     step_names,
 )
-from desk.request_states import RequestState
-from desk.sla_status import SlaState
-from desk.texts import t
 from screens.decision import DecisionScreen
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
 
@@ -140,7 +140,7 @@ class QueueScreen(Screen[None]):
     @work(thread=True, group="queue", exit_on_error=False)
     def _fetch(self, serial: int, direction: str, key: object, size: int, window: int, queue_filter: QueueFilter,
                cursor: int | None, keep: uuid.UUID | None, previous: QueuePage | None) -> None:
-        from desk.queue import load_queue
+        from desk.use_cases.queue import load_queue
 
         app = self.app
         now = app.now()  # type: ignore[attr-defined]
@@ -368,7 +368,7 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
     def _decide(self, complaint_id: uuid.UUID, decision: str) -> None:
-        from desk.complaint_decisions import decide_complaint
+        from desk.use_cases.complaint_decisions import decide_complaint
 
         agent_id, now = self.app.agent_id, self.app.now()  # type: ignore[attr-defined]
         message = self._attempt(lambda uow: decide_complaint(uow, complaint_id, decision, agent_id=agent_id, at=now),
@@ -396,7 +396,7 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
     def _assign(self, item: QueueItem) -> None:
-        from desk.queue import assign_to_me
+        from desk.use_cases.queue import assign_to_me
 
         agent_id = self.app.agent_id  # type: ignore[attr-defined]
         message = self._attempt(lambda uow: assign_to_me(uow, item, agent_id),

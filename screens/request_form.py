@@ -1,4 +1,4 @@
-"""A request form, built from the benefit's field list (desk.request_forms.FORMS).
+"""A request form, built from the benefit's field list (desk.forms.request_forms.FORMS).
 
 Tab / Shift+Tab move between fields, Ctrl+S files the request, Esc asks before
 throwing typed values away. Problems show beside their field. If saving fails for any
@@ -21,9 +21,9 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, SelectionL
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from desk.entitlement import BenefitStatus
-from desk.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
-from desk.texts import t
+from desk.forms.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
+from desk.rules.entitlement import BenefitStatus
+from desk.texts.labels import t
 from screens.labels import card_state_text, minute, quota_text
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
@@ -136,8 +136,8 @@ class RequestFormScreen(Screen[str | None]):
 
     @work(thread=True, exclusive=True, group="form", exit_on_error=False)
     def _load_context(self) -> None:
-        from desk.drafts import DraftStore
-        from desk.form_context import load_form_context
+        from desk.use_cases.drafts import DraftStore
+        from desk.use_cases.form_context import load_form_context
 
         app = self.app
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
@@ -223,7 +223,7 @@ class RequestFormScreen(Screen[str | None]):
     def action_save(self, override_reason: str | None = None) -> None:
         if self.context is None or self.saving:
             return
-        from desk.request_forms import read_form
+        from desk.forms.request_forms import read_form
 
         result = read_form(self.benefit.code, self.values(), self.context)
         if isinstance(result, list):
@@ -238,9 +238,9 @@ class RequestFormScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _file(self, result: Any, values: dict[str, Any], override_reason: str | None) -> str | None:
         """The line to show once filed; None when it was not (the form says why)."""
-        from desk.drafts import DraftStore
         from desk.errors import DeskError
-        from desk.requests import NewRequest, Override, RequestRefused, file_request
+        from desk.use_cases.drafts import DraftStore
+        from desk.use_cases.requests import NewRequest, Override, RequestRefused, file_request
 
         app = self.app
         new = NewRequest(
@@ -303,7 +303,7 @@ class RequestFormScreen(Screen[str | None]):
 
         def answered(discard: bool | None) -> None:
             if discard:
-                from desk.drafts import DraftStore
+                from desk.use_cases.drafts import DraftStore
 
                 DraftStore().discard(self.policy_id, self.benefit.code)
                 self.dismiss(None)

@@ -17,10 +17,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from desk.due_text import due_text
-from desk.request_states import RequestState
-from desk.request_view import NEEDS_BOOKING, NEEDS_REASON, RequestView
-from desk.texts import t
+from desk.rules.request_states import RequestState
+from desk.texts.due import due_text
+from desk.texts.labels import t
+from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, RequestView
 from screens.labels import minute, state_text
 
 MAX_CHOICES = 5
@@ -112,7 +112,7 @@ class RequestViewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="request", exit_on_error=False)
     def _load(self) -> None:
-        from desk.request_view import load_request_view
+        from desk.use_cases.request_view import load_request_view
 
         app = self.app
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
@@ -154,7 +154,7 @@ class RequestViewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="request-move", exit_on_error=False)
     def _move(self, to: RequestState, answers: dict[str, str]) -> None:
-        from desk.request_view import load_request_view
+        from desk.use_cases.request_view import load_request_view
 
         app = self.app
         message = make_transition(app, self.request_id, to, answers)
@@ -179,7 +179,7 @@ def ask_and_move(screen: Screen[object], service_code: str, to: RequestState,
 def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, answers: dict[str, str]) -> str:
     """Move the request (in a worker thread) and say what happened, in words for the agent."""
     from desk.errors import DeskError
-    from desk.requests import move_request
+    from desk.use_cases.requests import move_request
 
     answers = dict(answers)
     reason = answers.pop("reason", "")

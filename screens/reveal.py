@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from desk.errors import DeskError
-from desk.privacy import reveal
-from desk.texts import t
+from desk.texts.labels import t
+from desk.use_cases.privacy import reveal
 
 FIELDS = {"id_number": "customer.id_number", "mobile": "customer.mobile"}
 

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from desk.calls import WRAP_UP_CODES, end_call
-from desk.texts import t
+from desk.texts.labels import t
+from desk.use_cases.calls import WRAP_UP_CODES, end_call
 
 
 class WrapUpScreen(ModalScreen[bool]):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from db.tables import Customer, FamilyMember, Policy, ServicePeriod, UsageEvent
-from desk.database import Database
-from desk.search_keys import customer_search_keys
-from desk.service_period import initial_window
-from desk.validation import check_digit
+from desk.rules.search_keys import customer_search_keys
+from desk.rules.service_period import initial_window
+from desk.rules.validation import check_digit
+from desk.use_cases.database import Database
 
 TODAY = date(2026, 11, 24)
 NOW = datetime(2026, 11, 24, 10, 30)

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from desk.database import Database, open_database
-from desk.reference_data import load_reference_data
+from desk.use_cases.database import Database, open_database
+from desk.use_cases.reference_data import load_reference_data
 
 PG_URL = os.environ.get("DESK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("DESK_REQUIRE_PG", "") not in {"", "0"}

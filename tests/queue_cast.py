@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from db.tables import Complaint
-from desk.complaints import decision_due
-from desk.database import Database
-from desk.requests import NewRequest, file_request
+from desk.rules.complaints import decision_due
+from desk.use_cases.database import Database
+from desk.use_cases.requests import NewRequest, file_request
 from tests.callers import add_callers
 
 ZHANG, OUYANG = "XK202601100001", "XK202602010005"

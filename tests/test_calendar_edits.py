@@ -8,8 +8,11 @@ from datetime import date, datetime
 import pytest
 
 from db.tables import Agent, AuditEvent, CalendarDay, RequestStep
-from desk.calendar_data import load_calendar_year
-from desk.calendar_edits import (
+from desk.rules.request_states import RequestState
+from desk.rules.working_calendar import WorkingCalendar
+from desk.texts.due import due_text
+from desk.use_cases.calendar_data import load_calendar_year
+from desk.use_cases.calendar_edits import (
     WEEKDAY,
     CalendarEditRefused,
     DayEdit,
@@ -20,13 +23,10 @@ from desk.calendar_edits import (
     remove_day,
     set_day,
 )
-from desk.csv_rows import RowProblem
-from desk.due_text import due_text
-from desk.reference_data import calendar_rows
-from desk.request_states import RequestState
-from desk.request_view import load_request_view
-from desk.requests import NewRequest, file_request, move_request
-from desk.working_calendar import WorkingCalendar
+from desk.use_cases.csv_rows import RowProblem
+from desk.use_cases.reference_data import calendar_rows
+from desk.use_cases.request_view import load_request_view
+from desk.use_cases.requests import NewRequest, file_request, move_request
 from tests.callers import add_callers, rows
 
 S = RequestState
@@ -134,7 +134,7 @@ def test_years_before_the_shipped_file_come_from_the_package_and_the_file_wins_i
 
 
 def test_a_year_a_supervisor_edited_is_left_alone_by_the_next_upgrade(database):
-    from desk.reference_data import load_reference_data
+    from desk.use_cases.reference_data import load_reference_data
 
     supervisor = add_supervisor(database)
     with database.unit_of_work() as uow:

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from db.tables import Agent, AuditEvent, CalendarDay
-from desk.database import open_database
-from desk.requests import NewRequest, file_request
+from desk.use_cases.database import open_database
+from desk.use_cases.requests import NewRequest, file_request
 from screens.app import DeskApp
 from screens.calendar import CalendarDayScreen, CalendarDeleteScreen, CalendarScreen
 from tests.callers import NOW, add_callers, rows

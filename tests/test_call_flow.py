@@ -175,8 +175,8 @@ async def test_the_command_palette_offers_the_screen_keys_by_name(callers_url):
 
 async def test_a_call_on_the_demo_data(database_url):
     """The demo generator's customers are found and verified like any other."""
-    from desk.database import open_database
-    from desk.demo import generate_demo
+    from desk.demo.generator import generate_demo
+    from desk.use_cases.database import open_database
     from tests.callers import TODAY
 
     database = open_database(database_url)

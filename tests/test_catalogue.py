@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from desk.catalogue import BENEFITS, SERVICE_CODES, Audience, SlaUnit, benefit
-from desk.service_period import initial_window, renewal_window
+from desk.rules.catalogue import BENEFITS, SERVICE_CODES, Audience, SlaUnit, benefit
+from desk.rules.service_period import initial_window, renewal_window
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 
 from db.tables import Agent, CalendarDay
-from desk.cli import main
-from desk.requests import NewRequest, file_request
+from desk.cli.main import main
+from desk.use_cases.requests import NewRequest, file_request
 from tests.callers import add_callers, resident_id, rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desk.cli import main
+from desk.cli.main import main
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 
 from db.schema import current_revision, head_revision
-from desk.cli import main as cli_main
-from desk.database import open_database
+from desk.cli.main import main as cli_main
 from desk.errors import DatabaseProblem
+from desk.use_cases.database import open_database
 
 
 def test_embedded_default_is_created_migrated_and_seeded(sqlite_url):

@@ -26,10 +26,10 @@ from db.tables import (
     Supplier,
     UsageEvent,
 )
-from desk.catalogue import benefit
-from desk.demo import DemoReport, generate_demo
-from desk.request_states import FINAL_STATES, RequestState
-from desk.validation import parse_resident_id
+from desk.demo.generator import DemoReport, generate_demo
+from desk.rules.catalogue import benefit
+from desk.rules.request_states import FINAL_STATES, RequestState
+from desk.rules.validation import parse_resident_id
 
 TODAY = date(2026, 6, 15)  # a Monday with the 2026 calendar known on both sides
 NOW = datetime.combine(TODAY, time(12, 0))
@@ -212,7 +212,7 @@ def test_a_rerun_adds_nothing_and_a_larger_one_only_the_missing(demo):
 
 
 def test_the_same_seed_gives_the_same_people(database, tmp_path):
-    from desk.database import open_database
+    from desk.use_cases.database import open_database
 
     generate_demo(database, customers=30, today=TODAY)
     other = open_database(f"sqlite:///{tmp_path / 'other.sqlite3'}")

@@ -6,15 +6,15 @@ from datetime import date
 
 import pytest
 
-from desk.catalogue import benefit
-from desk.entitlement import (
+from desk.rules.catalogue import benefit
+from desk.rules.entitlement import (
     BenefitState,
     WindowState,
     benefit_status,
     counted_uses,
     service_window,
 )
-from desk.service_period import initial_window
+from desk.rules.service_period import initial_window
 
 # Effective 2026-01-10: services open 2026-01-25 and close 2027-01-25.
 WINDOW = initial_window(date(2026, 1, 10))

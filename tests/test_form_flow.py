@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import Input, SelectionList, Static
 
 from db.tables import Request
-from desk.drafts import DraftStore
+from desk.use_cases.drafts import DraftStore
 from screens.cards import BenefitCardsScreen
 from screens.request_form import ChoiceList, RequestFormScreen
 from tests.callers import rows
@@ -118,17 +118,17 @@ async def test_esc_asks_before_throwing_typed_values_away(callers_url):
 
 
 async def test_a_failed_save_keeps_the_form_and_a_draft_that_comes_back(callers_url, monkeypatch):
-    import desk.requests
+    import desk.use_cases.requests
 
     def database_gone(*args, **kwargs):
         raise ConnectionError("server closed the connection unexpectedly")
 
-    working = desk.requests.file_request
+    working = desk.use_cases.requests.file_request
 
     app = desk_app(callers_url)
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await open_form(pilot, "pharmacy")
-        monkeypatch.setattr(desk.requests, "file_request", database_gone)
+        monkeypatch.setattr(desk.use_cases.requests, "file_request", database_gone)
         await fill(pilot, screen, {"note": "降压药"})
         assert app.screen is screen
         message = str(screen.query_one("#form-message", Static).render())
@@ -136,7 +136,7 @@ async def test_a_failed_save_keeps_the_form_and_a_draft_that_comes_back(callers_
         assert screen.query_one("#field-note", Input).value == "降压药"
     assert DraftStore().load(screen.policy_id, "pharmacy")["note"] == "降压药"
     # (not monkeypatch.undo(): that would also undo the fixture that keeps drafts in tmp)
-    monkeypatch.setattr(desk.requests, "file_request", working)
+    monkeypatch.setattr(desk.use_cases.requests, "file_request", working)
 
     again = desk_app(callers_url)  # after a restart
     async with again.run_test(size=(100, 40)) as pilot:

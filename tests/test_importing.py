@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-import desk.importing
+import desk.use_cases.importing
 from db.tables import AuditEvent
-from desk.cli import main as cli_main
-from desk.importing import ImportFailed, RowProblem, import_customers, import_policies
+from desk.cli.main import main as cli_main
+from desk.use_cases.importing import ImportFailed, RowProblem, import_customers, import_policies
 
 CUSTOMER_HEADER = "name,id_type,id_number,birth_date,sex,mobile,email,region,address"
 POLICY_HEADER = (
@@ -367,7 +367,7 @@ def test_a_legacy_15_digit_number_is_flagged_and_later_replaced_by_18_digits(dat
 
 
 def test_large_files_are_written_in_chunks_in_one_transaction(database, tmp_path, monkeypatch):
-    monkeypatch.setattr(desk.importing, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(desk.use_cases.importing, "CHUNK_SIZE", 3)
     people = [resident_id(f"1990-01-{day:02d}", 11) for day in range(1, 11)]
     rows = [
         customer_line(
@@ -417,7 +417,7 @@ def _refuse_name(database, name: str) -> str:
 def test_a_database_failure_after_the_first_chunk_leaves_nothing_written(
     database, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(desk.importing, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(desk.use_cases.importing, "CHUNK_SIZE", 1)
     drop = _refuse_name(database, "王五")
     try:
         with pytest.raises(ImportFailed, match="未写入任何数据"):

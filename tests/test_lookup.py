@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from db.tables import Customer, Policy
-from desk.lookup import SearchKind, find_customers, normalize_query, search_keys_for
-from desk.search_keys import customer_search_keys
+from desk.rules.search_keys import customer_search_keys
+from desk.use_cases.lookup import SearchKind, find_customers, normalize_query, search_keys_for
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,16 @@ from datetime import datetime, timedelta
 import pytest
 
 from db.tables import AuditEvent, RequestStep
-from desk.cli import main
-from desk.queue import QueueFilter, assign_to_me, format_working_left, load_queue, whole_queue
-from desk.requests import NewRequest, file_request
-from desk.sla_status import SlaState
+from desk.cli.main import main
+from desk.rules.sla_status import SlaState
+from desk.use_cases.queue import (
+    QueueFilter,
+    assign_to_me,
+    format_working_left,
+    load_queue,
+    whole_queue,
+)
+from desk.use_cases.requests import NewRequest, file_request
 from tests.callers import NOW, rows
 from tests.queue_cast import ZHANG, add_open_work
 

@@ -8,8 +8,8 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from db.tables import AuditEvent, Complaint
-from desk.database import open_database
-from desk.requests import NewRequest, file_request
+from desk.use_cases.database import open_database
+from desk.use_cases.requests import NewRequest, file_request
 from screens.decision import DecisionScreen
 from screens.queue import QueueScreen
 from screens.request_view import RequestViewScreen, TransitionScreen

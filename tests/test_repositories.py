@@ -22,7 +22,7 @@ from db.tables import (
     ServicePeriod,
     UsageEvent,
 )
-from desk.search_keys import customer_search_keys
+from desk.rules.search_keys import customer_search_keys
 
 
 def _customer(name: str = "张三", id_number: str = "11010519900307123X", mobile: str = "13812345678") -> Customer:
@@ -138,7 +138,7 @@ def test_bulk_insert_fills_ids_and_timestamps(database):
 
 
 def test_reference_data_is_loaded_and_not_duplicated(database):
-    from desk.reference_data import load_reference_data
+    from desk.use_cases.reference_data import load_reference_data
 
     assert load_reference_data(database).calendar_days == 0
     with database.unit_of_work() as uow:

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from desk.catalogue import SERVICE_CODES
-from desk.request_forms import FORMS, INSURED, FormContext, FormResult, read_form
+from desk.forms.request_forms import FORMS, INSURED, FormContext, FormResult, read_form
+from desk.rules.catalogue import SERVICE_CODES
 
 SPOUSE = uuid.UUID(int=7)
 CONTEXT = FormContext(

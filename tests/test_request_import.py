@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from db.tables import AuditEvent, Policy, Request, RequestStep, ServicePeriod
-from desk.cli import main as cli_main
-from desk.importing import RowProblem
-from desk.request_import import import_requests
-from desk.service_period import initial_window
+from desk.cli.main import main as cli_main
+from desk.rules.service_period import initial_window
+from desk.use_cases.importing import RowProblem
+from desk.use_cases.request_import import import_requests
 from tests.callers import add_callers, resident_id, rows
 
 HEADER = "id_number,policy_number,service_code,beneficiary,suspected_illness,details,submitted_at"

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from rich.cells import cell_len
 
-import desk.request_listing
-from desk.cli import main as cli_main
-from desk.request_states import RequestState
-from desk.requests import NewRequest, file_request, move_request
+import desk.use_cases.request_listing
+from desk.cli.main import main as cli_main
+from desk.rules.request_states import RequestState
+from desk.use_cases.requests import NewRequest, file_request, move_request
 from tests.callers import add_callers, resident_id
 
 S = RequestState
@@ -98,7 +98,7 @@ def test_the_table_is_aligned_by_cell_width_and_shows_the_masked_id_only(databas
 
 
 def test_only_the_latest_are_shown_unless_all_is_asked_for(database_url, history, capsys, monkeypatch):
-    monkeypatch.setattr(desk.request_listing, "RECENT", 2)
+    monkeypatch.setattr(desk.use_cases.request_listing, "RECENT", 2)
 
     _, out, _ = listing(database_url, capsys, "--customer", ZHANG_ID, "--format", "json")
     assert [r["service_code"] for r in json.loads(out)["requests"]] == ["ai_consult", "escort"]

@@ -6,17 +6,17 @@ from datetime import date, datetime
 
 import pytest
 
-from desk.catalogue import BENEFITS, benefit
-from desk.eligibility import Beneficiary, PolicyFacts, Refusal, decide
-from desk.lifecycle import (
+from desk.rules.catalogue import BENEFITS, benefit
+from desk.rules.eligibility import Beneficiary, PolicyFacts, Refusal, decide
+from desk.rules.lifecycle import (
     RequestFacts,
     TransitionRefused,
     check_transition,
     next_states,
     withdrawn_in_time,
 )
-from desk.request_states import LedgerKind, RequestState
-from desk.service_period import initial_window
+from desk.rules.request_states import LedgerKind, RequestState
+from desk.rules.service_period import initial_window
 from tests.test_sla_clock import CALENDAR
 
 S = RequestState
@@ -215,7 +215,7 @@ def test_smoking_withdrawal_two_working_days_before_the_visit(withdrawn_on, visi
 # --- complaints and clock-hour limits -----------------------------------------------------
 
 def test_a_complaint_is_decided_within_15_calendar_days_or_30_if_complex():
-    from desk.complaints import decision_due
+    from desk.rules.complaints import decision_due
 
     # Received on the eve of National Day: the holiday does not stop the clock.
     received = datetime(2026, 9, 30, 16, 0)

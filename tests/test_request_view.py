@@ -7,8 +7,8 @@ from datetime import datetime
 from textual.widgets import DataTable, Input, Static
 
 from db.tables import RequestEvent, UsageEvent
-from desk.database import open_database
-from desk.requests import NewRequest, file_request
+from desk.use_cases.database import open_database
+from desk.use_cases.requests import NewRequest, file_request
 from screens.request_view import RequestViewScreen, TransitionScreen
 from tests.callers import NOW, rows
 from tests.pilot import desk_app, open_and_verify, search, settle

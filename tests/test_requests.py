@@ -9,13 +9,13 @@ from datetime import datetime
 
 import pytest
 
-import desk.requests as requests_module
+import desk.use_cases.requests as requests_module
 from db.tables import Agent, AuditEvent, RequestEvent, UsageEvent
-from desk.database import open_database
-from desk.entitlement import counted_uses
-from desk.lifecycle import TransitionRefused
-from desk.request_states import RequestState
-from desk.requests import (
+from desk.rules.entitlement import counted_uses
+from desk.rules.lifecycle import TransitionRefused
+from desk.rules.request_states import RequestState
+from desk.use_cases.database import open_database
+from desk.use_cases.requests import (
     NewRequest,
     Override,
     RequestRefused,

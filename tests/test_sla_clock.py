@@ -8,9 +8,9 @@ from importlib import resources
 
 import pytest
 
-from desk.catalogue import benefit
-from desk.sla_clock import due_after_calendar_days, due_after_working_days, due_for_step
-from desk.working_calendar import WorkingCalendar
+from desk.rules.catalogue import benefit
+from desk.rules.sla_clock import due_after_calendar_days, due_after_working_days, due_for_step
+from desk.rules.working_calendar import WorkingCalendar
 
 
 def _shipped_calendar() -> WorkingCalendar:

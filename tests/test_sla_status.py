@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from desk.sla_status import (
+from desk.rules.sla_status import (
     SlaState,
     due_soon_until,
     sla_state,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desk.database import open_database
+from desk.use_cases.database import open_database
 from tests.callers import add_callers
 from tests.pilot import desk_app, press_settled, settle
 
@@ -98,7 +98,7 @@ def test_request_form_with_problems(snap_compare, snapshot_url):
 def _with_request(url: str) -> str:
     from datetime import datetime
 
-    from desk.requests import NewRequest, file_request
+    from desk.use_cases.requests import NewRequest, file_request
 
     database = open_database(url)
     with database.unit_of_work() as uow:
@@ -112,7 +112,7 @@ def _with_request(url: str) -> str:
 @pytest.mark.parametrize("size", SIZES)
 def test_request_view(snap_compare, snapshot_url, size, monkeypatch):
     # Request numbers are random so offline offices never collide; a snapshot needs one.
-    monkeypatch.setattr("desk.requests.new_request_number", lambda at: "R261123A1B2C3")
+    monkeypatch.setattr("desk.use_cases.requests.new_request_number", lambda at: "R261123A1B2C3")
 
     async def run(pilot) -> None:
         await steps("z", "s", "enter", "1", "2", "enter")(pilot)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from desk import texts
+from desk.texts import labels as texts
 
 
 def test_the_english_catalogue_has_every_chinese_key():

@@ -1,4 +1,4 @@
-"""Worked cases for desk.validation: ID numbers, mobiles, masks and the input models."""
+"""Worked cases for desk.rules.validation: ID numbers, mobiles, masks and the input models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from desk.validation import (
+from desk.rules.validation import (
     FIELD_LABELS,
     ID_TYPES,
     CustomerIn,
@@ -452,6 +452,6 @@ def test_policy_number_format():
     [("张三", "张*"), ("李晓梅", "李*梅"), ("欧阳娜娜", "欧**娜"), ("王", "王"), (" 赵敏 ", "赵*")],
 )
 def test_names_outside_a_verified_call_are_masked(name, masked):
-    from desk.validation import mask_name
+    from desk.rules.validation import mask_name
 
     assert mask_name(name) == masked

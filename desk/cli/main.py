@@ -1,0 +1,433 @@
+"""The ``desk`` command line: the TUI by default, plus database, demo, import and request
+listing commands.
+
+The TUI itself lives in ``screens``, which imports this module, never the other way:
+``screens.main`` passes its launcher in as ``open_tui``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desk.errors import DeskError
+
+if TYPE_CHECKING:
+    from desk.use_cases.database import Database
+    from desk.use_cases.request_listing import CustomerRequests, OpenStep
+
+OpenTui = Callable[[str | None], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="desk",
+        description="desk: 健康关爱增值服务坐席工作台 (hotline service desk). "
+        "Without a command it opens the terminal UI.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $DESK_DATABASE_URL, else the embedded SQLite file), "
+        "e.g. postgresql://user@host:5432/desk",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="database schema")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="migrate the schema to this version and load reference data")
+    db_commands.add_parser("status", help="show the database and its schema version")
+
+    demo = commands.add_parser("demo", help="fill the database with realistic demo data")
+    demo.add_argument("--customers", type=_positive_int, default=2000, metavar="N")
+    demo.add_argument("--seed", type=int, default=20261124)
+
+    importing = commands.add_parser("import", help="import an export (policy system, WeChat self-service)")
+    import_kinds = importing.add_subparsers(dest="import_kind", metavar="KIND", required=True)
+    for kind, what in (
+        ("customers", "customers (binding data)"),
+        ("policies", "policies"),
+        ("requests", "requests from the WeChat self-service channel"),
+    ):
+        sub = import_kinds.add_parser(kind, help=f"import {what} from a CSV file")
+        sub.add_argument("file", type=Path, metavar="FILE.csv")
+        sub.add_argument(
+            "--skip-bad",
+            action="store_true",
+            help="import the good rows even if some rows are bad (default: import nothing)",
+        )
+
+    requests = commands.add_parser("requests", help="list a customer's requests, newest first")
+    requests.add_argument(
+        "--customer",
+        required=True,
+        metavar="ID_NUMBER_OR_POLICY_NUMBER",
+        help="the customer's ID number, or a policy number of which they are the insured",
+    )
+    requests.add_argument("--format", choices=("table", "json"), default="table")
+    requests.add_argument(
+        "--all", action="store_true", dest="show_all", help="every request, not only the latest 20"
+    )
+    queue = commands.add_parser("queue", help="the pending-SLA queue, soonest due first (audited export)")
+    queue.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    queue.add_argument("--overdue", action="store_true", help="only the overdue rows")
+    queue.add_argument("--service", metavar="CODE", help="one service (escort, admission, smoking, "
+                       "advance_claim) or complaint")
+    queue.add_argument("--step", metavar="CODE", help="one step (eligibility, booking, decision, ...)")
+    queue.add_argument("--now", type=_start_time, metavar='"YYYY-MM-DD HH:MM"',
+                       help="as of this time (default: now, China time)")
+    calendar = commands.add_parser("calendar", help="the working-day calendar (holidays, make-up days)")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
+    calendar_import = calendar_commands.add_parser(
+        "import", help="add or change days from a CSV file (date,kind,name) and recompute open deadlines"
+    )
+    calendar_import.add_argument("file", type=Path, metavar="FILE.csv")
+    calendar_import.add_argument(
+        "--agent", metavar="LOGIN", help="the supervisor making the change (default: $DESK_AGENT, else your login)"
+    )
+    calendar_list = calendar_commands.add_parser("list", help="the exceptions to Monday-Friday")
+    calendar_list.add_argument(
+        "--year", type=_year, metavar="YYYY", help="one year (default: this year and every later one held)"
+    )
+    sla = commands.add_parser("sla", help="the SLA clock")
+    sla_commands = sla.add_subparsers(dest="sla_command", metavar="ACTION", required=True)
+    due = sla_commands.add_parser("due", help="when a step started at a time is due (the app's own clock)")
+    due.add_argument("--from", dest="start", required=True, type=_start_time, metavar='"YYYY-MM-DD HH:MM"')
+    limit = due.add_mutually_exclusive_group(required=True)
+    limit.add_argument("--working-days", type=_positive_int, metavar="N")
+    limit.add_argument("--days", type=_positive_int, metavar="N", help="calendar days (claims, complaints)")
+    return parser
+
+
+def _start_time(value: str) -> datetime:
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time as YYYY-MM-DD HH:MM: {value!r}") from None
+
+
+def _year(value: str) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}") from None
+    if not 1900 <= year <= 2999:
+        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}")
+    return year
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def main(argv: Sequence[str] | None = None, open_tui: OpenTui | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            if open_tui is None:
+                print("desk: the terminal UI is not available here", file=sys.stderr)
+                return 2
+            return open_tui(args.db)
+        return _COMMANDS[args.command](args)
+    except DeskError as error:
+        print(f"desk: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("desk: interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+
+
+def _db(args: argparse.Namespace) -> int:
+    from db.schema import current_revision, head_revision
+    from desk.use_cases.database import connect, upgrade_and_load
+
+    if args.db_command == "upgrade":
+        database = connect(args.db)
+        moved = upgrade_and_load(database)
+        revision = current_revision(database.engine)
+        print(f"{database.shown_url}: schema {revision}" + (" (upgraded)" if moved else " (already current)"))
+        return 0
+    database = connect(args.db)
+    revision = current_revision(database.engine)
+    state = "current" if revision == head_revision() else f"needs upgrade to {head_revision()}"
+    print(f"{database.shown_url}: schema {revision or 'none'} ({state})")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from desk.demo.generator import generate_demo
+    from desk.use_cases.database import open_database
+
+    database = open_database(args.db)
+    report = generate_demo(database, customers=args.customers, seed=args.seed, progress=_progress)
+    print(report.summary())
+    return 0
+
+
+def _progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from desk.use_cases.database import open_database
+    from desk.use_cases.importing import import_customers, import_policies
+
+    database = open_database(args.db)
+    try:
+        if args.import_kind == "requests":
+            from desk.use_cases.request_import import import_requests
+
+            request_report = import_requests(database, args.file, skip_bad=args.skip_bad)
+            # Skipped duplicates are said too, so a re-import explains why nothing was new.
+            reported = request_report.reported()
+            report = request_report
+        else:
+            run = import_customers if args.import_kind == "customers" else import_policies
+            report = run(database, args.file, skip_bad=args.skip_bad)
+            reported = report.problems
+    finally:
+        database.close()
+    for problem in reported:
+        print(problem.describe(), file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _requests(args: argparse.Namespace) -> int:
+    from desk.use_cases.database import open_database
+    from desk.use_cases.request_listing import CustomerNotFound, list_requests
+
+    database = open_database(args.db)
+    try:
+        with database.unit_of_work() as uow:
+            listing = list_requests(uow, args.customer, show_all=args.show_all)
+    except CustomerNotFound as error:
+        print(f"desk: {error}", file=sys.stderr)
+        return 1
+    finally:
+        database.close()
+    if args.format == "json":
+        print(json.dumps(_listing_json(listing), ensure_ascii=False, indent=2))
+    else:
+        print(_listing_table(listing))
+    return 0
+
+
+def _minute(at: datetime | None) -> str | None:
+    from desk.texts.due import minute
+
+    return minute(at) if at is not None else None
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _step_due(step: OpenStep) -> str:
+    from desk.texts.due import due_text
+
+    if step.due_at is None:
+        return "就诊当天"
+    return due_text(step.due_at, step.calendar_unknown_after)
+
+
+def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
+    return {
+        "customer": {"name": listing.name, "id_number_masked": listing.id_number_masked},
+        "total": listing.total,
+        "requests": [
+            {
+                "number": line.number,
+                "service_code": line.service_code,
+                "service_name": line.service_name_zh,
+                "policy_number": line.policy_number,
+                "beneficiary": line.beneficiary,
+                "channel": line.channel,
+                "state": line.state,
+                "submitted_at": _minute(line.submitted_at),
+                "counted_uses": line.counted_uses,
+                "open_steps": [
+                    {
+                        "step": step.code, "name": step.name_zh, "due_at": _minute(step.due_at),
+                        "calendar_unknown_after": _day(step.calendar_unknown_after),
+                    }
+                    for step in line.open_steps
+                ],
+            }
+            for line in listing.requests
+        ],
+    }
+
+
+def _listing_table(listing: CustomerRequests) -> str:
+    from desk.rules.request_states import RequestState
+    from desk.texts.labels import t
+    from desk.texts.tables import aligned_table
+    from desk.use_cases.request_listing import CHANNEL_LABELS
+
+    states = {state.value for state in RequestState}
+    shown = len(listing.requests)
+    more = f"，显示最近 {shown} 条（--all 显示全部）" if shown < listing.total else ""
+    title = f"客户：{listing.name}  证件号码：{listing.id_number_masked}  共 {listing.total} 条申请{more}"
+    if not listing.requests:
+        return f"{title}\n暂无申请"
+    header = ["申请号", "服务", "服务对象", "渠道", "状态", "提交时间", "计次", "待办时限"]
+    rows = [
+        [
+            line.number,
+            f"{line.service_code} {line.service_name_zh}",
+            line.beneficiary or "-",
+            CHANNEL_LABELS.get(line.channel, line.channel),
+            t(f"state.{line.state}") if line.state in states else line.state,
+            _minute(line.submitted_at) or "",
+            str(line.counted_uses),
+            "；".join(f"{step.name_zh} {_step_due(step)}" for step in line.open_steps)
+            or "-",
+        ]
+        for line in listing.requests
+    ]
+    return "\n".join([title, *aligned_table(header, rows)])
+
+
+
+def _queue(args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.cli.queue_report import record_export, render_csv, render_json, render_table
+    from desk.rules.sla_status import SlaState
+    from desk.use_cases.agents import agent_for, current_login
+    from desk.use_cases.database import open_database
+    from desk.use_cases.queue import QueueFilter, service_names, step_names, whole_queue
+
+    if args.service and args.service not in service_names():
+        raise DeskError(f"unknown service {args.service!r}; one of: {', '.join(service_names())}")
+    if args.step and args.step not in step_names():
+        raise DeskError(f"unknown step {args.step!r}; one of: {', '.join(step_names())}")
+    queue_filter = QueueFilter(service=args.service, step=args.step,
+                               state=SlaState.OVERDUE if args.overdue else None)
+    now = args.now or china_now()
+    database = open_database(args.db)
+    try:
+        with database.unit_of_work() as uow:
+            page, items = whole_queue(uow, now, queue_filter)
+            agent = agent_for(uow, current_login())
+            record_export(uow, agent_id=agent.id, at=china_now(), output=args.format, rows=len(items),
+                          queue_filter=queue_filter)
+    finally:
+        database.close()
+    if args.format == "json":
+        print(render_json(page, items))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(items))
+    else:
+        print(render_table(page, items))
+    return 0
+
+
+def _calendar(args: argparse.Namespace) -> int:
+    from desk.use_cases.database import open_database
+
+    database = open_database(args.db)
+    try:
+        if args.calendar_command == "import":
+            return _calendar_import(database, args)
+        return _calendar_list(database, args)
+    finally:
+        database.close()
+
+
+def _calendar_import(database: Database, args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.use_cases.agents import current_login
+    from desk.use_cases.calendar_edits import import_calendar
+
+    login = args.agent or current_login()
+    with database.unit_of_work() as uow:
+        agent = uow.agents.by_login(login)
+        if agent is None:
+            raise DeskError(f"没有名为 {login} 的坐席 (no agent with login {login!r})")
+        read, report = import_calendar(uow, args.file, agent_id=agent.id, at=china_now())
+    for problem in read.problems:
+        print(problem.describe(), file=sys.stderr)
+    if report is None:
+        print("未导入：文件有误，请修正后重试 (nothing imported: fix the rows above and retry)")
+        return 1
+    print(report.summary())
+    if report.known_until is not None:
+        from desk.texts.labels import t
+
+        print(t("calendar.known_until", day=report.known_until.isoformat()))
+    return 0
+
+
+def _calendar_list(database: Database, args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.texts.labels import t
+    from desk.texts.tables import aligned_table
+    from desk.use_cases.calendar_data import known_until, load_calendar_days
+
+    with database.unit_of_work() as uow:
+        if args.year is not None:
+            years = [args.year]
+        else:
+            this_year = china_now().year
+            years = sorted(year for year in uow.calendar.years() if year >= this_year)
+        days = load_calendar_days(uow, years)
+        known = known_until(uow)
+    print(t("calendar.known_until", day=known.isoformat()) if known else t("calendar.known_none"))
+    if not days:
+        print(t("calendar.none"))
+        return 0
+    header = [t(f"calendar.col.{name}") for name in ("date", "weekday", "kind", "name")]
+    rows = [
+        [
+            entry.day.isoformat(),
+            t(f"calendar.weekday.{entry.day.weekday()}"),
+            t(f"calendar.kind.{entry.kind}"),
+            entry.name,
+        ]
+        for entry in days
+    ]
+    print("\n".join(aligned_table(header, rows)))
+    return 0
+
+
+def _sla(args: argparse.Namespace) -> int:
+    from desk.rules.sla_clock import due_after_calendar_days, due_after_working_days
+    from desk.use_cases.calendar_data import load_working_calendar
+    from desk.use_cases.database import open_database
+
+    if args.days:
+        due = due_after_calendar_days(args.start, args.days)
+    else:
+        database = open_database(args.db)
+        with database.unit_of_work() as uow:
+            calendar = load_working_calendar(uow)
+        database.close()
+        due = due_after_working_days(args.start, args.working_days, calendar)
+    print(_minute(due.at))
+    if due.calendar_unknown_after:
+        print(f"日历仅到 {due.calendar_unknown_after}，之后按周一至周五计算 "
+              f"(calendar unknown after {due.calendar_unknown_after})", file=sys.stderr)
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "db": _db,
+    "demo": _demo,
+    "import": _import,
+    "requests": _requests,
+    "queue": _queue,
+    "sla": _sla,
+    "calendar": _calendar,
+}

@@ -1,0 +1,1 @@
+"""Realistic demo data, generated through the same rules as real requests."""

@@ -1,0 +1,125 @@
+"""May this person use this service on this policy now? Pure rules, with reasons.
+
+Every refusal carries a sentence an agent can read to the caller and, where there is
+one, the date things change (the window opens, the quota renews). A supervisor may
+override a refusal for the window or the quota (audited elsewhere); nothing overrides
+a terminated policy, the wrong person or a missing illness.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from desk.rules.catalogue import Audience, Benefit
+from desk.rules.entitlement import WindowState, service_window
+from desk.rules.service_period import Window
+
+# 直系亲属 as the manual means it: spouse, parents, children, grandparents, grandchildren.
+IMMEDIATE_FAMILY = frozenset({"spouse", "parent", "child", "grandparent", "grandchild"})
+
+
+class Refusal(StrEnum):
+    NOT_YET_OPEN = "not_yet_open"
+    EXPIRED = "expired"
+    POLICY_ENDED = "policy_ended"
+    INSURED_ONLY = "insured_only"
+    NOT_FAMILY = "not_family"
+    FAMILY_NOT_ON_FILE = "family_not_on_file"
+    ILLNESS_NOT_LISTED = "illness_not_listed"
+    QUOTA_USED_UP = "quota_used_up"
+
+
+OVERRIDABLE = frozenset({Refusal.NOT_YET_OPEN, Refusal.EXPIRED, Refusal.QUOTA_USED_UP})
+
+
+@dataclass(frozen=True, slots=True)
+class Beneficiary:
+    """Who would use the service: the insured, a family member on file, or anyone else."""
+
+    is_insured: bool
+    name: str
+    relation: str | None = None  # for a family member: spouse, parent, …
+    on_file: bool = False  # a family member recorded with name, relation and ID
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyFacts:
+    status: str
+    termination_date: date | None
+    windows: Sequence[Window]
+    listed_illnesses: Collection[str]  # codes of the policy's critical-illness list
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    refusal: Refusal | None
+    reason_zh: str = ""
+    # The date that changes the answer: opens on, renews on, expired on, ended on.
+    on: date | None = None
+    window: Window | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def overridable(self) -> bool:
+        return self.refusal in OVERRIDABLE
+
+
+def decide(
+    benefit: Benefit,
+    policy: PolicyFacts,
+    beneficiary: Beneficiary,
+    day: date,
+    uses_in_year: int,
+    suspected_illness: str | None = None,
+) -> Decision:
+    """Whether ``beneficiary`` may use ``benefit`` on ``day``; the first rule that fails says why.
+
+    ``uses_in_year`` counts the uses of this service year that count or may still count
+    (counted in the ledger, plus requests still open), so two open requests can never
+    share the last use.
+    """
+    window = service_window(policy.status, policy.termination_date, policy.windows, day)
+    if window.state is WindowState.POLICY_ENDED:
+        return Decision(Refusal.POLICY_ENDED, f"保单已于 {window.on} 终止，所有服务随之终止", window.on)
+    if window.state is WindowState.NOT_YET_OPEN:
+        return Decision(
+            Refusal.NOT_YET_OPEN, f"服务尚未生效（犹豫期后生效），将于 {window.on} 开通", window.on, window.window
+        )
+    if window.state is WindowState.EXPIRED:
+        return Decision(Refusal.EXPIRED, f"服务有效期已于 {window.on} 届满", window.on, window.window)
+
+    audience = _audience_refusal(benefit, beneficiary)
+    if audience is not None:
+        return audience
+
+    if benefit.needs_listed_illness and suspected_illness not in policy.listed_illnesses:
+        return Decision(Refusal.ILLNESS_NOT_LISTED, "绿色通道仅限保险条款重疾列表内疾病的疑似诊断")
+
+    quota = benefit.quota_per_year
+    if quota is not None and uses_in_year >= quota:
+        last_day = window.on - timedelta(days=1)
+        return Decision(
+            Refusal.QUOTA_USED_UP,
+            f"本服务年度（至 {last_day}）{quota} 次已用完，{window.on} 起新服务年度可再使用",
+            window.on,
+            window.window,
+        )
+    return Decision(None, window=window.window)
+
+
+def _audience_refusal(benefit: Benefit, beneficiary: Beneficiary) -> Decision | None:
+    if benefit.audience is Audience.ANYONE or beneficiary.is_insured:
+        return None
+    if benefit.audience is Audience.INSURED:
+        return Decision(Refusal.INSURED_ONLY, "本服务仅限被保险人本人使用")
+    if beneficiary.relation not in IMMEDIATE_FAMILY:
+        return Decision(Refusal.NOT_FAMILY, "本服务限被保险人本人及其直系亲属使用")
+    if not beneficiary.on_file:
+        return Decision(Refusal.FAMILY_NOT_ON_FILE, "请先登记该家庭成员的姓名、关系和证件号码")
+    return None

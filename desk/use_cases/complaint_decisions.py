@@ -1,0 +1,32 @@
+"""Deciding a complaint: the decision closes the ticket and leaves the queue; kept forever."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from db.tables import AuditEvent
+from db.unit_of_work import UnitOfWork
+from desk.errors import DeskError
+from desk.texts.labels import t
+
+
+def decide_complaint(
+    uow: UnitOfWork, complaint_id: uuid.UUID, decision: str, *, agent_id: uuid.UUID | None, at: datetime
+) -> None:
+    """Record the decision on an open complaint, with an audit event; commits."""
+    decision = decision.strip()
+    if not decision:
+        raise DeskError(t("complaint.need_decision"))
+    complaint = uow.complaints.get(complaint_id)
+    if complaint is None or complaint.state != "open":
+        raise DeskError(t("queue.already_closed"))
+    complaint.state = "decided"
+    complaint.decided_at = at
+    complaint.decision = decision
+    uow.complaints.add(complaint)
+    # The decision answers a regulator's deadline: who decided, and when, stays on record.
+    uow.audit.add(AuditEvent(at=at, agent_id=agent_id, action="complaint_decided", subject_type="complaint",
+                             subject_id=complaint.id, reason=decision[:512],
+                             detail={"due_at": complaint.due_at.isoformat(), "late": at > complaint.due_at}))
+    uow.commit()

@@ -1,0 +1,225 @@
+"""Reading the CSV files desk imports, and reporting what is wrong with them, line by line.
+
+Shared by every import (customers and policies in ``desk.use_cases.importing``, self-service
+requests in ``desk.use_cases.request_import``) so they all read files the same way:
+
+* Line numbers are physical lines of the file: the header is line 1, so the first record
+  is line 2. A record whose quoted field spans several lines is reported at its first
+  line. Lines with only empty cells (Excel writes ``,,,,`` after the data) are skipped.
+* UTF-8 with or without Excel's byte-order mark, else GB18030 (Chinese Excel's "CSV").
+  UTF-16 and undecodable files are one problem on line 0, field ``file``.
+* Header names are matched without regard to case or surrounding spaces, and a column's
+  Chinese label is accepted too. Unknown columns are ignored; a missing required column
+  is one problem on line 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desk.rules.validation import FIELD_LABELS
+
+__all__ = [
+    "COLUMN_LABELS",
+    "CsvTable",
+    "FileProblem",
+    "ImportReport",
+    "Record",
+    "RowProblem",
+    "finish_report",
+    "read_records",
+    "read_table",
+]
+
+# The Chinese label of every column an import reads: accepted as a header and used in
+# reports. The customer and policy columns are the validation rules' own field labels.
+COLUMN_LABELS: dict[str, str] = {
+    **FIELD_LABELS,
+    "file": "文件",
+    "row": "整行",
+    "service_code": "服务代码",
+    "beneficiary": "服务对象",
+    "suspected_illness": "疑似疾病",
+    "details": "申请详情",
+    "submitted_at": "提交时间",
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason a row (or the file) cannot be imported."""
+
+    line: int  # physical line in the file, header = 1; 0 for the file as a whole
+    field: str
+    reason: str
+    # The column's Chinese label when this import names it otherwise than COLUMN_LABELS
+    # (a calendar's "name" is a holiday's name, not a person's).
+    label: str = ""
+
+    def describe(self) -> str:
+        label = self.label or COLUMN_LABELS.get(self.field, self.field)
+        where = f"{label} ({self.field})" if label != self.field else self.field
+        if self.line == 0:
+            return f"{where}：{self.reason}"
+        return f"第 {self.line} 行 {where}：{self.reason}"
+
+
+@dataclass
+class ImportReport:
+    inserted: int = 0
+    updated: int = 0
+    bad_rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    written: bool = False  # False when nothing was written because of bad rows or the file
+    good_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.written:
+            return (
+                f"导入完成：新增 {self.inserted}，更新 {self.updated}，错误行 {self.bad_rows} "
+                f"(imported: {self.inserted} new, {self.updated} updated, {self.bad_rows} bad rows)"
+            )
+        return self.not_written_summary()
+
+    def not_written_summary(self) -> str:
+        if self.bad_rows == 0 and self.problems:
+            return "未导入：文件有误，请修正后重试 (nothing imported: the file itself has problems)"
+        if self.bad_rows and self.good_rows == 0:
+            return (
+                f"未导入：全部 {self.bad_rows} 行有错误，请修正后重试 "
+                f"(nothing imported: all {self.bad_rows} rows are bad)"
+            )
+        return (
+            f"未导入：发现 {self.bad_rows} 行错误，请修正后重试或使用 --skip-bad "
+            f"(nothing imported: {self.bad_rows} bad rows)"
+        )
+
+
+def finish_report(report: ImportReport, problems: list[RowProblem], good_rows: int) -> ImportReport:
+    """Put the problems in file order and count the bad rows and the good ones."""
+    problems.sort(key=lambda problem: problem.line)
+    report.problems = problems
+    # Problems of the file as a whole (encoding, header, broken quoting) are no row's.
+    report.bad_rows = len(
+        {problem.line for problem in problems if problem.field != "file" and problem.line > 1}
+    )
+    report.good_rows = good_rows
+    return report
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read: nothing in it is imported."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int
+    values: dict[str, str]  # every known column present in the header, stripped
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    columns: frozenset[str]  # the known columns the header holds
+    records: list[Record]
+
+
+def decode(path: Path) -> str:
+    """The text of the file, in the encodings Excel writes; FileProblem otherwise."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FileProblem(
+            [RowProblem(0, "file", f"无法读取文件（{error.strerror or error}）")]
+        ) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # GB18030 would "decode" UTF-16 into garbage full of NULs instead of failing.
+        raise FileProblem(
+            [RowProblem(0, "file", "文件为 UTF-16 编码，请另存为 CSV UTF-8 或 GB18030 编码的 CSV")]
+        )
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem([RowProblem(0, "file", "无法识别文件编码，应为 UTF-8 或 GB18030")])
+
+
+def column_index(
+    header: Sequence[str], columns: Mapping[str, bool], labels: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """Where each known column is in the header; FileProblem for a missing or doubled one.
+
+    ``labels`` gives the Chinese header of each column when not COLUMN_LABELS'.
+    """
+    own = dict(labels or {})
+    headers = own or COLUMN_LABELS
+    names = {name: name for name in columns} | {headers[name]: name for name in columns}
+    index: dict[str, int] = {}
+    problems: list[RowProblem] = []
+    for position, cell in enumerate(header):
+        text = cell.strip()
+        name = names.get(text.lower()) or names.get(text)
+        if name is None:
+            continue
+        if name in index:
+            problems.append(
+                RowProblem(
+                    1, name, f"列重复（第 {index[name] + 1} 列和第 {position + 1} 列）",
+                    own.get(name, ""),
+                )
+            )
+            continue
+        index[name] = position
+    problems += [
+        RowProblem(1, name, "缺少必需的列", own.get(name, ""))
+        for name, required in columns.items()
+        if required and name not in index
+    ]
+    if problems:
+        raise FileProblem(problems)
+    return index
+
+
+def read_table(
+    path: Path, columns: Mapping[str, bool], labels: Mapping[str, str] | None = None
+) -> CsvTable:
+    """The records of the file, with the known columns (name -> required) its header holds."""
+    text = decode(path)
+    # newline="" leaves line ends to the csv module, so quoted line breaks survive.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+        if header is None or not any(cell.strip() for cell in header):
+            raise FileProblem([RowProblem(1, "file", "文件为空或缺少标题行")])
+        index = column_index(header, columns, labels)
+        records: list[Record] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                values = {
+                    name: cells[position].strip() if position < len(cells) else ""
+                    for name, position in index.items()
+                }
+                records.append(Record(line, values))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise FileProblem(
+            [RowProblem(reader.line_num, "file", f"CSV 格式错误（{error}）")]
+        ) from None
+    return CsvTable(frozenset(index), records)
+
+
+def read_records(path: Path, columns: Mapping[str, bool]) -> list[Record]:
+    return read_table(path, columns).records

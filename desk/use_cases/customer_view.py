@@ -1,0 +1,181 @@
+"""What the agent sees of a verified caller: binding data, policies, family, history.
+
+Read-only use cases that turn rows into plain, masked summaries for the screens; the
+screens never see a row or a session.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from db.tables import Policy, ServicePeriod
+from db.unit_of_work import UnitOfWork
+from desk.rules.catalogue import BENEFITS, benefit
+from desk.rules.entitlement import (
+    BenefitStatus,
+    ServiceWindow,
+    benefit_status,
+    service_window,
+)
+from desk.rules.service_period import Window
+from desk.rules.validation import RELATIONS, mask_id_number, mask_mobile
+from desk.use_cases.requests import uses_in_year
+
+RECENT = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySummary:
+    policy_id: uuid.UUID
+    policy_number: str
+    product: str
+    is_insured: bool  # the customer is the insured (else only the holder)
+    status: str
+    termination_date: date | None
+    window: ServiceWindow
+
+
+@dataclass(frozen=True, slots=True)
+class FamilySummary:
+    name: str
+    relation: str
+    relation_label: str
+    masked_id_number: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSummary:
+    request_id: uuid.UUID
+    number: str
+    service_name: str
+    state: str
+    submitted_at: datetime
+    beneficiary_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallSummary:
+    started_at: datetime
+    wrap_up_code: str
+    verified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    customer_id: uuid.UUID
+    name: str
+    masked_id_number: str
+    masked_mobile: str
+    birth_date: date
+    sex: str
+    email: str
+    region: str
+    address: str
+    needs_update: bool
+    policies: tuple[PolicySummary, ...]
+    family: tuple[FamilySummary, ...]
+    requests: tuple[RequestSummary, ...]
+    calls: tuple[CallSummary, ...]
+
+
+def _windows(periods: list[ServicePeriod]) -> list[Window]:
+    return [Window(p.starts_on, p.ends_on) for p in periods]
+
+
+def _policy_window(uow: UnitOfWork, policy: Policy, today: date) -> tuple[ServiceWindow, list[ServicePeriod]]:
+    periods = uow.service_periods.of_policy(policy.id)
+    return service_window(policy.status, policy.termination_date, _windows(periods), today), periods
+
+
+def load_customer_view(uow: UnitOfWork, customer_id: uuid.UUID, today: date) -> CustomerView:
+    customer = uow.customers.get(customer_id)
+    if customer is None:
+        raise LookupError(f"no customer {customer_id}")
+    policies = tuple(
+        PolicySummary(
+            policy_id=policy.id,
+            policy_number=policy.policy_number,
+            product=policy.product,
+            is_insured=policy.insured_id == customer.id,
+            status=policy.status,
+            termination_date=policy.termination_date,
+            window=_policy_window(uow, policy, today)[0],
+        )
+        for policy in uow.policies.of_customer(customer.id)
+    )
+    family = tuple(
+        FamilySummary(m.name, m.relation, RELATIONS.get(m.relation, m.relation), mask_id_number(m.id_number))
+        for m in uow.family.of_customer(customer.id)
+    )
+    requests = tuple(
+        RequestSummary(r.id, r.number, benefit(r.service_code).name_zh, r.state, r.submitted_at, r.beneficiary_name)
+        for r in uow.requests.of_customer(customer.id, limit=RECENT)
+    )
+    calls = tuple(
+        CallSummary(c.started_at, c.wrap_up_code, len(c.verified_facts) >= 2)
+        for c in uow.calls.of_customer(customer.id, limit=RECENT)
+    )
+    return CustomerView(
+        customer_id=customer.id,
+        name=customer.name,
+        masked_id_number=mask_id_number(customer.id_number),
+        masked_mobile=mask_mobile(customer.mobile) if customer.mobile else "",
+        birth_date=customer.birth_date,
+        sex=customer.sex,
+        email=customer.email,
+        region=customer.region,
+        address=customer.address,
+        needs_update=customer.needs_update,
+        policies=policies,
+        family=family,
+        requests=requests,
+        calls=calls,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitCards:
+    policy_number: str
+    window: ServiceWindow
+    cards: tuple[BenefitStatus, ...]
+
+
+def load_benefit_cards(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> BenefitCards:
+    """One card per catalogue benefit for the policy's service year that concerns today."""
+    policy = uow.policies.get(policy_id)
+    if policy is None:
+        raise LookupError(f"no policy {policy_id}")
+    window, periods = _policy_window(uow, policy, today)
+    period = next(
+        (p for p in periods if window.window and p.starts_on == window.window.starts_on), None
+    )
+    # Open requests hold a use, as when filing: the card never promises a use twice.
+    used = {b.code: uses_in_year(uow, period.id, b.code) if period else 0 for b in BENEFITS}
+    cards = tuple(benefit_status(b, window, used[b.code]) for b in BENEFITS)
+    return BenefitCards(policy.policy_number, window, cards)
+
+
+@dataclass(frozen=True, slots=True)
+class IdentityReference:
+    """What the agent compares the caller's answers with: partial facts only."""
+
+    customer_id: uuid.UUID
+    name: str
+    id_last4: str
+    birth_date: date
+    masked_mobile: str
+
+
+def identity_reference(uow: UnitOfWork, customer_id: uuid.UUID) -> IdentityReference:
+    customer = uow.customers.get(customer_id)
+    if customer is None:
+        raise LookupError(f"no customer {customer_id}")
+    return IdentityReference(
+        customer.id,
+        customer.name,
+        customer.id_number[-4:],
+        customer.birth_date,
+        mask_mobile(customer.mobile) if customer.mobile else "",
+    )

@@ -1,0 +1,441 @@
+"""Import of the self-service channel's requests (微信服务号申请导入).
+
+Customers also apply in the insurer's WeChat service account (the manual's 申请路径).
+Its export arrives as a CSV file: ``desk import requests FILE.csv [--skip-bad]`` files
+each row through exactly the rules of the hotline (``desk.use_cases.requests.file_request``),
+marks the channel ``wechat``, and reports every row it cannot file with its reason.
+
+File format
+-----------
+CSV read like every desk import (``desk.use_cases.csv_rows``): header row, physical line numbers
+(header = line 1), UTF-8 with or without BOM or GB18030, headers matched without regard
+to case and also by their Chinese label, unknown columns ignored.
+
+``id_number,policy_number,service_code,beneficiary,suspected_illness,details,submitted_at``
+
+* ``id_number`` (证件号码): the insured's ID number, and/or ``policy_number`` (保单号).
+  The header needs at least one of the two columns, each row at least one of the two
+  values. Given both, the policy must be the insured's. Given only the ID number of an
+  insured with several policies, the one whose service window contains the submitted
+  time is taken; if none or several do, the row is bad ("该客户有多张保单，请填写保单号").
+* ``service_code`` (服务代码, required): the catalogue code (``escort``, ``smoking``, …)
+  or the benefit's Chinese name (``戒烟门诊``).
+* ``beneficiary`` (服务对象, optional): empty means the insured; a name of a family member
+  on file of the insured means that member; any other name is recorded as given, and the
+  rules refuse it for the insured-only and family services.
+* ``suspected_illness`` (疑似疾病, optional): the illness code the green channel
+  (escort, admission) needs from the policy's critical-illness list.
+* ``details`` (申请详情, optional): a JSON object, e.g. ``{"city": "北京"}``.
+* ``submitted_at`` (提交时间, required): ``YYYY-MM-DD HH:MM`` (seconds, ``T`` and
+  ``YYYY/M/D`` accepted too), China time; an ISO time with an offset is converted to it.
+
+Rules
+-----
+* Rows are filed in file order, in one transaction, so a request filed from an earlier
+  row holds its quota against the later rows, exactly as if an agent had filed them one
+  after another at their submitted times. A row the rules refuse is reported on field
+  ``service_code`` with the refusal's own reason; a row that cannot be read or matched
+  is reported on the column at fault.
+* A file with any bad row imports nothing unless ``--skip-bad`` is given; nothing is
+  ever half-written. Every row is still checked, so one run reports every problem.
+  With ``--skip-bad`` each row is filed inside its own SAVEPOINT, so a refused row
+  leaves no trace and the rows around it stand.
+* A row that repeats an earlier row of the file, or a request already filed from this
+  channel (same policy, service, beneficiary and submitted time), is skipped and
+  reported ("重复的申请"): importing the same export twice never files twice. A
+  skipped duplicate is not a bad row.
+* An import that writes also writes an audit event (action ``import_requests``) with
+  the file name and the counts, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from db.tables import AuditEvent, Customer, FamilyMember, Policy, ServicePeriod
+from db.timestamps import CHINA_TZ, china_now
+from db.unit_of_work import UnitOfWork
+from desk.errors import DeskError
+from desk.rules.catalogue import BENEFITS
+from desk.rules.request_states import Channel
+from desk.use_cases.csv_rows import (
+    FileProblem,
+    ImportReport,
+    Record,
+    RowProblem,
+    finish_report,
+    read_table,
+)
+from desk.use_cases.database import Database
+from desk.use_cases.importing import ImportFailed, resident_forms
+from desk.use_cases.requests import NewRequest, RequestRefused, file_request
+
+__all__ = ["REQUEST_COLUMNS", "RequestImportReport", "import_requests"]
+
+# Column name -> required. id_number / policy_number: at least one, checked separately.
+REQUEST_COLUMNS: dict[str, bool] = {
+    "id_number": False,
+    "policy_number": False,
+    "service_code": True,
+    "beneficiary": False,
+    "suspected_illness": False,
+    "details": False,
+    "submitted_at": True,
+}
+
+CHANNEL = Channel.WECHAT
+BENEFICIARY_WIDTH = 64  # request.beneficiary_name
+
+_SERVICE_BY_NAME = {b.code: b.code for b in BENEFITS} | {b.name_zh: b.code for b in BENEFITS}
+_SLASH_TIME = re.compile(
+    r"([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
+)
+
+
+@dataclass
+class RequestImportReport(ImportReport):
+    """``inserted``: requests filed; ``duplicates``: rows skipped as already filed."""
+
+    duplicates: list[RowProblem] = field(default_factory=list)
+
+    def reported(self) -> list[RowProblem]:
+        """Problems and skipped duplicates together, in file order."""
+        return sorted([*self.problems, *self.duplicates], key=lambda problem: problem.line)
+
+    def summary(self) -> str:
+        if self.written:
+            skipped = len(self.duplicates)
+            return (
+                f"导入完成：新增 {self.inserted}，重复跳过 {skipped}，错误行 {self.bad_rows} "
+                f"(imported: {self.inserted} new, {skipped} duplicates skipped, "
+                f"{self.bad_rows} bad rows)"
+            )
+        return self.not_written_summary()
+
+
+# --- Reading rows (pure) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    id_number: str
+    policy_number: str
+    service_code: str
+    beneficiary: str
+    suspected_illness: str | None
+    details: dict[str, Any] | None
+    submitted_at: datetime
+
+
+def _halfwidth(text: str) -> str:
+    # Exports typed on phones carry full-width digits, colons and letters.
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _submitted_at(text: str) -> datetime:
+    text = _halfwidth(text)
+    if not text:
+        raise ValueError("不能为空")
+    slash = _SLASH_TIME.fullmatch(text)
+    try:
+        if slash:
+            parts = [int(part) for part in slash.groups(default="0")]
+            return datetime(*parts)  # type: ignore[arg-type]
+        if len(text) <= 10:
+            raise ValueError
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text} 不是有效时间，格式应为 YYYY-MM-DD HH:MM") from None
+    if value.tzinfo is not None:
+        value = value.astimezone(CHINA_TZ).replace(tzinfo=None)
+    return value
+
+
+def _details(text: str) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"不是有效的 JSON（第 {error.pos + 1} 个字符处有误）") from None
+    if not isinstance(value, dict):
+        raise ValueError('应为 JSON 对象，例如 {"city": "北京"}')
+    return value
+
+
+def _check(record: Record) -> _Row | list[RowProblem]:
+    values = record.values
+    line = record.line
+    problems: list[RowProblem] = []
+    id_number = "".join(_halfwidth(values.get("id_number", "")).split()).upper()
+    policy_number = _halfwidth(values.get("policy_number", ""))
+    if not id_number and not policy_number:
+        field_name = "id_number" if "id_number" in values else "policy_number"
+        problems.append(RowProblem(line, field_name, "证件号码和保单号至少填写一项"))
+
+    service_text = _halfwidth(values["service_code"])
+    service_code = _SERVICE_BY_NAME.get(service_text.lower()) or _SERVICE_BY_NAME.get(service_text)
+    if not service_text:
+        problems.append(RowProblem(line, "service_code", "不能为空"))
+    elif service_code is None:
+        problems.append(RowProblem(line, "service_code", f"未知的服务：{service_text}"))
+
+    beneficiary = values.get("beneficiary", "").strip()
+    if len(beneficiary) > BENEFICIARY_WIDTH:
+        problems.append(
+            RowProblem(line, "beneficiary", f"内容过长，最多 {BENEFICIARY_WIDTH} 个字符")
+        )
+
+    details: dict[str, Any] | None = None
+    try:
+        details = _details(values.get("details", ""))
+    except ValueError as error:
+        problems.append(RowProblem(line, "details", str(error)))
+
+    submitted_at: datetime | None = None
+    try:
+        submitted_at = _submitted_at(values["submitted_at"])
+    except ValueError as error:
+        problems.append(RowProblem(line, "submitted_at", str(error)))
+
+    if problems or service_code is None or submitted_at is None:
+        return problems
+    return _Row(
+        line=line,
+        id_number=id_number,
+        policy_number=policy_number,
+        service_code=service_code,
+        beneficiary=beneficiary,
+        suspected_illness=_halfwidth(values.get("suspected_illness", "")).upper() or None,
+        details=details,
+        submitted_at=submitted_at,
+    )
+
+
+# --- Matching rows to policies and people (database) ------------------------------------
+
+
+class _Bad(Exception):
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass
+class _Lookups:
+    """What earlier rows already looked up: an export repeats the same customers."""
+
+    uow: UnitOfWork
+    customers: dict[str, list[Customer]] = field(default_factory=dict)
+    policies: dict[str, Policy | None] = field(default_factory=dict)
+    periods: dict[uuid.UUID, list[ServicePeriod]] = field(default_factory=dict)
+    family: dict[uuid.UUID, list[FamilyMember]] = field(default_factory=dict)
+    insured: dict[uuid.UUID, Customer | None] = field(default_factory=dict)
+    filed_keys: dict[uuid.UUID, set[tuple[uuid.UUID, str, str, datetime]]] = field(
+        default_factory=dict
+    )
+
+    def customers_with(self, id_number: str) -> list[Customer]:
+        if id_number not in self.customers:
+            found: dict[uuid.UUID, Customer] = {}
+            for form in resident_forms(id_number):
+                for customer in self.uow.lookup.by_id_number(form, limit=10):
+                    found[customer.id] = customer
+            self.customers[id_number] = list(found.values())
+        return self.customers[id_number]
+
+    def policy(self, number: str) -> Policy | None:
+        if number not in self.policies:
+            self.policies[number] = self.uow.policies.by_number(number)
+        return self.policies[number]
+
+    def periods_of(self, policy_id: uuid.UUID) -> list[ServicePeriod]:
+        if policy_id not in self.periods:
+            self.periods[policy_id] = self.uow.service_periods.of_policy(policy_id)
+        return self.periods[policy_id]
+
+    def family_of(self, customer_id: uuid.UUID) -> list[FamilyMember]:
+        if customer_id not in self.family:
+            self.family[customer_id] = self.uow.family.of_customer(customer_id)
+        return self.family[customer_id]
+
+    def insured_of(self, policy: Policy) -> Customer | None:
+        if policy.insured_id not in self.insured:
+            self.insured[policy.insured_id] = self.uow.customers.get(policy.insured_id)
+        return self.insured[policy.insured_id]
+
+    def keys_filed(self, policy_id: uuid.UUID) -> set[tuple[uuid.UUID, str, str, datetime]]:
+        if policy_id not in self.filed_keys:
+            self.filed_keys[policy_id] = self.uow.requests.keys_of_channel([policy_id], CHANNEL)
+        return self.filed_keys[policy_id]
+
+
+def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
+    if row.policy_number:
+        policy = lookups.policy(row.policy_number)
+        if policy is None:
+            raise _Bad("policy_number", "未找到该保单")
+        if row.id_number:
+            people = {customer.id for customer in lookups.customers_with(row.id_number)}
+            if not people:
+                raise _Bad("id_number", "未找到该客户")
+            if policy.insured_id not in people:
+                raise _Bad("policy_number", "保单号与证件号码不是同一被保险人")
+        return policy
+
+    people = lookups.customers_with(row.id_number)
+    if not people:
+        raise _Bad("id_number", "未找到该客户")
+    policies = [
+        policy
+        for customer in people
+        for policy in lookups.uow.policies.of_customer(customer.id)
+        if policy.insured_id == customer.id
+    ]
+    if not policies:
+        raise _Bad("id_number", "该客户不是任何保单的被保险人")
+    if len(policies) == 1:
+        return policies[0]
+    day = row.submitted_at.date()
+    open_then = [
+        policy
+        for policy in policies
+        if any(p.starts_on <= day < p.ends_on for p in lookups.periods_of(policy.id))
+    ]
+    if len(open_then) != 1:
+        raise _Bad("policy_number", "该客户有多张保单，请填写保单号")
+    return open_then[0]
+
+
+def _new_request(lookups: _Lookups, row: _Row, policy: Policy) -> tuple[NewRequest, str]:
+    """The request to file, and the beneficiary's name as it will be stored."""
+    insured = lookups.insured_of(policy)
+    insured_name = insured.name if insured else ""
+    member_id: uuid.UUID | None = None
+    name = row.beneficiary
+    if name and name != insured_name:
+        members = [m for m in lookups.family_of(policy.insured_id) if m.name == name]
+        if len(members) > 1:
+            raise _Bad("beneficiary", f"被保险人名下有多位名为{name}的家庭成员，无法确定是哪一位")
+        if members:
+            member_id = members[0].id
+    new = NewRequest(
+        policy_id=policy.id,
+        service_code=row.service_code,
+        beneficiary_member_id=member_id,
+        beneficiary_name="" if member_id else name,
+        details=row.details,
+        channel=CHANNEL,
+        suspected_illness=row.suspected_illness,
+    )
+    return new, name or insured_name
+
+
+# --- The import ----------------------------------------------------------------------------
+
+
+def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -> RequestImportReport:
+    """File the requests of a self-service export; see the module docstring for the format."""
+    report = RequestImportReport()
+    try:
+        table = read_table(path, REQUEST_COLUMNS)
+    except FileProblem as problem:
+        finish_report(report, problem.problems, 0)
+        return report
+    if not table.columns & {"id_number", "policy_number"}:
+        finish_report(report, [RowProblem(1, "id_number", "缺少必需的列（或保单号列）")], 0)
+        return report
+
+    problems: list[RowProblem] = []
+    rows: list[_Row] = []
+    for record in table.records:
+        checked = _check(record)
+        if isinstance(checked, _Row):
+            rows.append(checked)
+        else:
+            problems += checked
+
+    try:
+        with database.unit_of_work() as uow:
+            filed = _file_rows(uow, rows, problems, report)
+            good = filed + len(report.duplicates)
+            finish_report(report, problems, good)
+            if (report.problems and not skip_bad) or (table.records and not good):
+                # Leaving the block without commit rolls back every row filed above.
+                report.inserted = 0
+                return report
+            report.inserted = filed
+            _audit(uow, path, report, skip_bad)
+            uow.commit()
+    except SQLAlchemyError as error:
+        raise ImportFailed.of(error) from error
+    report.written = True
+    return report
+
+
+def _file_rows(
+    uow: UnitOfWork, rows: list[_Row], problems: list[RowProblem], report: RequestImportReport
+) -> int:
+    """File every row in file order; how many were filed. Refusals go to ``problems``."""
+    lookups = _Lookups(uow)
+    first_line: dict[tuple[uuid.UUID, str, str, datetime], int] = {}
+    filed = 0
+    for row in rows:
+        try:
+            policy = _policy_of(lookups, row)
+            new, beneficiary = _new_request(lookups, row, policy)
+        except _Bad as bad:
+            problems.append(RowProblem(row.line, bad.field, bad.reason))
+            continue
+        key = (policy.id, row.service_code, beneficiary, row.submitted_at)
+        if key in first_line:
+            report.duplicates.append(
+                RowProblem(row.line, "row", f"重复的申请（与第 {first_line[key]} 行相同），已跳过")
+            )
+            continue
+        first_line[key] = row.line
+        if key in lookups.keys_filed(policy.id):
+            report.duplicates.append(RowProblem(row.line, "row", "重复的申请（此前已导入），已跳过"))
+            continue
+        try:
+            with uow.savepoint():
+                file_request(uow, new, agent_id=None, at=row.submitted_at, commit=False)
+        except RequestRefused as refused:
+            problems.append(RowProblem(row.line, "service_code", str(refused)))
+            continue
+        except DeskError as error:
+            problems.append(RowProblem(row.line, "service_code", str(error)))
+            continue
+        filed += 1
+    return filed
+
+
+def _audit(uow: UnitOfWork, path: Path, report: RequestImportReport, skip_bad: bool) -> None:
+    uow.audit.add(
+        AuditEvent(
+            at=china_now(),
+            action="import_requests",
+            subject_type="request",
+            reason="desk import requests",
+            detail={
+                "file": path.name,
+                "channel": str(CHANNEL),
+                "inserted": report.inserted,
+                "duplicates": len(report.duplicates),
+                "bad_rows": report.bad_rows,
+                "skip_bad": skip_bad,
+            },
+        )
+    )
+

@@ -1,0 +1,292 @@
+"""Filing a request and moving it through its lifecycle: the use cases.
+
+Each use case is one transaction: the rules decide (desk.rules.eligibility, desk.rules.lifecycle),
+then the request, its event, its SLA steps and its ledger entries are written together,
+or not at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from db.tables import AuditEvent, Request, RequestEvent, RequestStep, ServicePeriod, UsageEvent
+from db.unit_of_work import UnitOfWork
+from desk.errors import DeskError
+from desk.rules.catalogue import Benefit, benefit
+from desk.rules.eligibility import Beneficiary, Decision, PolicyFacts, decide
+from desk.rules.lifecycle import STEP_STARTS_AT, RequestFacts, check_transition
+from desk.rules.request_states import FINAL_STATES, Channel, LedgerKind, RequestState
+from desk.rules.service_period import Window
+from desk.rules.sla_clock import due_for_step
+from desk.rules.working_calendar import WorkingCalendar
+from desk.use_cases.calendar_data import load_working_calendar
+
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
+class RequestRefused(DeskError):
+    """Filing was refused by a rule; ``decision`` holds the reason and the date."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.reason_zh)
+        self.decision = decision
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A supervisor lets a refused request through; the reason goes to the audit log."""
+
+    supervisor_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewRequest:
+    policy_id: uuid.UUID
+    service_code: str
+    beneficiary_member_id: uuid.UUID | None = None  # a family member on file
+    beneficiary_name: str = ""  # for anyone-services used by someone not on file
+    details: dict[str, Any] | None = None
+    channel: Channel = Channel.HOTLINE
+    suspected_illness: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    request_id: uuid.UUID
+    number: str
+    state: RequestState
+    due_at: datetime | None  # the first SLA step's deadline
+
+
+def new_request_number(at: datetime) -> str:
+    # Short enough to read over the phone; random so offline offices never collide.
+    return f"R{at:%y%m%d}{secrets.token_hex(3).upper()}"
+
+
+def file_request(
+    uow: UnitOfWork,
+    new: NewRequest,
+    *,
+    agent_id: uuid.UUID | None,
+    at: datetime,
+    override: Override | None = None,
+    commit: bool = True,
+) -> Filed:
+    """Check the rules, then file the request in the same transaction; commits.
+
+    ``commit=False`` leaves the commit to the caller: an import files a whole file in one
+    transaction, so earlier rows hold their quota for later ones and a refused row can
+    undo them all.
+    """
+    entry = benefit(new.service_code)
+    policy = uow.policies.get(new.policy_id)
+    if policy is None:
+        raise DeskError("保单不存在 (no such policy)")
+    periods = uow.service_periods.of_policy(policy.id)
+    facts = PolicyFacts(
+        policy.status,
+        policy.termination_date,
+        [Window(p.starts_on, p.ends_on) for p in periods],
+        uow.illnesses.codes_of_list(policy.illness_list),
+    )
+    beneficiary = _beneficiary(uow, policy.insured_id, new)
+    period = _period_at(periods, at) or (periods[-1] if periods else None)
+    if period is not None:
+        # Serialise filings of one service year before counting its uses.
+        uow.service_periods.claim(period.id)
+    uses = uses_in_year(uow, period.id, entry.code) if period is not None else 0
+    decision = decide(entry, facts, beneficiary, at.date(), uses, new.suspected_illness)
+    if not decision.allowed:
+        if override is None or not decision.overridable:
+            raise RequestRefused(decision)
+        _check_supervisor(uow, override)
+    if period is None:
+        raise DeskError("保单没有服务期记录 (policy has no service period)")
+
+    state = RequestState.USED if entry.real_time else RequestState.SUBMITTED
+    details = _jsonable(new.details or {})
+    if new.suspected_illness:
+        details.setdefault("suspected_illness", new.suspected_illness)
+    request = uow.requests.add(
+        Request(
+            number=new_request_number(at),
+            policy_id=policy.id,
+            service_period_id=period.id,
+            customer_id=policy.insured_id,
+            service_code=entry.code,
+            beneficiary_member_id=new.beneficiary_member_id,
+            beneficiary_name=beneficiary.name,
+            channel=new.channel,
+            state=state,
+            submitted_at=at,
+            created_by=agent_id,
+            details=details,
+        )
+    )
+    uow.request_events.add(
+        RequestEvent(request_id=request.id, at=at, to_state=state, agent_id=agent_id,
+                     reason=override.reason if override else "", data={"channel": new.channel})
+    )
+    if override is not None:
+        uow.audit.add(
+            AuditEvent(at=at, agent_id=override.supervisor_id, action="override_refusal",
+                       subject_type="request", subject_id=request.id, reason=override.reason,
+                       detail={"refusal": str(decision.refusal), "service": entry.code})
+        )
+    calendar = load_working_calendar(uow)
+    steps = _open_steps(uow, entry, request.id, state, at, calendar)
+    if commit:
+        uow.commit()
+    first_due = min((s.due_at for s in steps if s.due_at), default=None)
+    return Filed(request.id, request.number, state, first_due)
+
+
+def uses_in_year(uow: UnitOfWork, period_id: uuid.UUID, service_code: str) -> int:
+    """Uses that count or may still count: net ledger counts plus open requests not yet
+    counted, so the last use can never be promised twice."""
+    net = uow.ledger.net_by_request(period_id, service_code)
+    counted = sum(max(n, 0) for n in net.values())
+    states = uow.requests.states_in_period(period_id, service_code)
+    holding = sum(
+        1 for request_id, state in states.items()
+        if state not in FINAL_STATES and net.get(request_id, 0) <= 0
+    )
+    return counted + holding
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    state: RequestState
+    ledger: LedgerKind | None
+    due_at: datetime | None
+
+
+def move_request(
+    uow: UnitOfWork,
+    request_id: uuid.UUID,
+    to: RequestState,
+    *,
+    agent_id: uuid.UUID | None,
+    at: datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Moved:
+    """Make one lifecycle transition, with its event, SLA steps and ledger entry; commits."""
+    request = uow.requests.get(request_id)
+    if request is None:
+        raise DeskError("申请不存在 (no such request)")
+    entry = benefit(request.service_code)
+    data = _jsonable(data or {})
+    if to in (RequestState.REJECTED, RequestState.CANCELLED) and not reason.strip():
+        raise DeskError("请填写原因 (a reason is required)")
+    if request.service_period_id is not None:
+        uow.service_periods.claim(request.service_period_id)
+    calendar = load_working_calendar(uow)
+    net = uow.ledger.net_by_request(request.service_period_id, entry.code) if request.service_period_id else {}
+    visit_at = _visit_at(request.details, data)
+    facts = RequestFacts(
+        service_code=entry.code,
+        state=RequestState(request.state),
+        submitted_at=request.submitted_at,
+        visit_at=visit_at,
+        counted=net.get(request.id, 0) > 0,
+        arrangement_due=_due_of(uow, request.id, "arrangement"),
+    )
+    effect = check_transition(entry, facts, to, at, calendar)
+
+    for step in uow.request_steps.open_of_request(request.id):
+        step.done_at = at
+        uow.request_steps.add(step)
+    event = RequestEvent(request_id=request.id, at=at, from_state=request.state, to_state=to,
+                         agent_id=agent_id, reason=reason.strip(), data=data)
+    uow.request_events.add(event)
+    request.state = to
+    if data:
+        request.details = {**request.details, **data}
+    uow.requests.add(request)
+    if effect is not None and request.service_period_id is not None:
+        uow.ledger.add(
+            UsageEvent(policy_id=request.policy_id, service_period_id=request.service_period_id,
+                       service_code=entry.code, request_id=request.id, kind=effect, at=at,
+                       agent_id=agent_id, reason=f"{request.state}")
+        )
+    steps = _open_steps(uow, entry, request.id, to, at, calendar, visit_at)
+    uow.commit()
+    return Moved(to, effect, min((s.due_at for s in steps if s.due_at), default=None))
+
+
+def _open_steps(
+    uow: UnitOfWork,
+    entry: Benefit,
+    request_id: uuid.UUID,
+    state: RequestState,
+    at: datetime,
+    calendar: WorkingCalendar,
+    visit_at: datetime | None = None,
+) -> list[RequestStep]:
+    """Start the SLA steps that the event of reaching ``state`` starts, with due times."""
+    steps = []
+    for step in entry.sla_steps:
+        if STEP_STARTS_AT.get(step.starts_after) is not state or state in FINAL_STATES:
+            continue
+        due = due_for_step(step, at, calendar)
+        due_at = due.at if due else None
+        if due_at is None and visit_at is not None:
+            # "On the visit day": due by the end (24:00) of that day, as the SLA clock says.
+            due_at = datetime.combine(visit_at.date() + timedelta(days=1), time(0))
+        steps.append(uow.request_steps.add(
+            RequestStep(request_id=request_id, service_code=entry.code, step_code=step.code, started_at=at, due_at=due_at,
+                        calendar_unknown_after=due.calendar_unknown_after if due else None)
+        ))
+    return steps
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    # Details live in a JSON column: dates and times are kept as ISO text.
+    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in data.items()}
+
+
+def _visit_at(details: dict[str, Any], data: dict[str, Any]) -> datetime | None:
+    value = data.get("visit_at") or details.get("visit_at")
+    if not value:
+        return None
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+def _due_of(uow: UnitOfWork, request_id: uuid.UUID, step_code: str) -> datetime | None:
+    for step in uow.request_steps.of_request(request_id):
+        if step.step_code == step_code:
+            return step.due_at
+    return None
+
+
+def _period_at(periods: list[ServicePeriod], at: datetime) -> ServicePeriod | None:
+    day = at.date()
+    return next((p for p in periods if p.starts_on <= day < p.ends_on), None)
+
+
+def _beneficiary(uow: UnitOfWork, insured_id: uuid.UUID, new: NewRequest) -> Beneficiary:
+    if new.beneficiary_member_id is not None:
+        member = uow.family.get(new.beneficiary_member_id)
+        if member is None or member.customer_id != insured_id:
+            raise DeskError("该家庭成员不在被保险人名下 (family member not on file)")
+        return Beneficiary(False, member.name, member.relation, on_file=bool(member.id_number))
+    if new.beneficiary_name.strip():
+        insured = uow.customers.get(insured_id)
+        is_insured = insured is not None and insured.name == new.beneficiary_name.strip()
+        return Beneficiary(is_insured, new.beneficiary_name.strip())
+    insured = uow.customers.get(insured_id)
+    return Beneficiary(True, insured.name if insured else "")
+
+
+def _check_supervisor(uow: UnitOfWork, override: Override) -> None:
+    if not override.reason.strip():
+        raise DeskError("主管放行必须填写原因 (an override needs a reason)")
+    supervisor = uow.agents.get(override.supervisor_id)
+    if supervisor is None or supervisor.role not in SUPERVISOR_ROLES:
+        raise DeskError("只有主管可以放行 (only a supervisor may override)")
