@@ -15,8 +15,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from db.timestamps import china_now
 from desk.texts.labels import t
+from desk.use_cases.clock import china_now
 from screens.home import HomeScreen
 
 if TYPE_CHECKING:

@@ -105,7 +105,7 @@ class CustomerScreen(Screen[None]):
                    [(r.number, r.service_name, state_text(r.state), minute(r.submitted_at), r.beneficiary_name)
                     for r in view.requests])
         self._fill("calls", ("started", "wrap_up", "verified"), "call.col",
-                   [(minute(c.started_at), WRAP_UP_CODES.get(c.wrap_up_code, c.wrap_up_code) or "-", t("yes") if c.verified else t("no"))
+                   [(minute(c.started_at), (t(f"wrap_up.{c.wrap_up_code}") if c.wrap_up_code in WRAP_UP_CODES else c.wrap_up_code) or "-", t("yes") if c.verified else t("no"))
                     for c in view.calls])
         policies.focus()
 

@@ -40,7 +40,7 @@ from screens.decision import DecisionScreen
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
 
 if TYPE_CHECKING:
-    from db.unit_of_work import UnitOfWork
+    from desk.use_cases.database import UnitOfWork
 
 # Symbols as well as colours: the state must read in 16 colours and in monochrome.
 STATE_MARK = {SlaState.OVERDUE: "!!", SlaState.DUE_SOON: "! ", SlaState.ON_TRACK: "  "}

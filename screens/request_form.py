@@ -240,7 +240,13 @@ class RequestFormScreen(Screen[str | None]):
         """The line to show once filed; None when it was not (the form says why)."""
         from desk.errors import DeskError
         from desk.use_cases.drafts import DraftStore
-        from desk.use_cases.requests import NewRequest, Override, RequestRefused, file_request
+        from desk.use_cases.requests import (
+            DetailsRefused,
+            NewRequest,
+            Override,
+            RequestRefused,
+            file_request,
+        )
 
         app = self.app
         new = NewRequest(
@@ -258,6 +264,9 @@ class RequestFormScreen(Screen[str | None]):
                 filed = file_request(uow, new, agent_id=app.agent_id, at=app.now(), override=override)  # type: ignore[attr-defined]
         except RequestRefused as refused:
             app.call_from_thread(self._refused, str(refused), refused.decision.overridable)
+            return None
+        except DetailsRefused as refused:
+            app.call_from_thread(self._details_refused, {p.field: p.message for p in refused.problems})
             return None
         except DeskError as error:
             app.call_from_thread(self._failed, str(error), None)
@@ -281,6 +290,11 @@ class RequestFormScreen(Screen[str | None]):
         hint = t("form.override_hint") if overridable else ""
         self._say(t("form.refused", reason=reason) + hint, error=True)
         self.refresh_bindings()
+
+    def _details_refused(self, problems: dict[str, str]) -> None:
+        self.saving = False
+        self._show_problems(problems)
+        self._say(t("form.fix_fields", count=len(problems)), error=True)
 
     def _failed(self, reason: str, draft: str | None) -> None:
         self.saving = False

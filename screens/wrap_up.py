@@ -35,7 +35,7 @@ class WrapUpScreen(ModalScreen[bool]):
         with Vertical(id="wrap-up"):
             yield Static(t("wrap_up.title", name=self.customer_name), classes="title")
             yield Static(t("wrap_up.code"), classes="section")
-            yield OptionList(*(Option(label, id=code) for code, label in WRAP_UP_CODES.items()), id="wrap-up-code")
+            yield OptionList(*(Option(t(f"wrap_up.{code}"), id=code) for code in WRAP_UP_CODES), id="wrap-up-code")
             yield Static(t("wrap_up.note"), classes="section")
             yield Input(id="wrap-up-note")
             yield Static("", id="wrap-up-error", classes="error")
@@ -43,7 +43,7 @@ class WrapUpScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         codes = self.query_one("#wrap-up-code", OptionList)
-        codes.highlighted = list(WRAP_UP_CODES).index(self.default_code)
+        codes.highlighted = WRAP_UP_CODES.index(self.default_code)
         self.query_one("#wrap-up-note", Input).focus()
 
     def action_code(self, step: int) -> None:
@@ -59,7 +59,7 @@ class WrapUpScreen(ModalScreen[bool]):
         if codes.highlighted is None:
             self.query_one("#wrap-up-error", Static).update(t("wrap_up.need_code"))
             return
-        code = list(WRAP_UP_CODES)[codes.highlighted]
+        code = WRAP_UP_CODES[codes.highlighted]
         self._save(code, self.query_one("#wrap-up-note", Input).value)
 
     @work(thread=True, exclusive=True, group="wrap-up", exit_on_error=False)

@@ -149,6 +149,56 @@ def test_requests_reach_every_state_with_a_consistent_history(demo):
             assert request.beneficiary_name
 
 
+def test_every_history_is_one_the_rules_allow_with_the_ledger_they_give(demo):
+    # Replays each request through the lifecycle and the counting rule on their own: a demo
+    # transition the lifecycle refuses, or a ledger entry the rule would not make, fails.
+    database, _ = demo
+    from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
+    from desk.rules.request_states import RequestFacts
+    from desk.rules.sla_clock import due_for_step
+    from desk.use_cases.calendar_data import load_working_calendar
+
+    with database.unit_of_work() as uow:
+        calendar = load_working_calendar(uow)
+    events: dict = {}
+    for event in sorted(_rows(database, RequestEvent), key=lambda e: e.at):
+        events.setdefault(event.request_id, []).append(event)
+    ledger: dict = {}
+    for use in sorted(_rows(database, UsageEvent), key=lambda u: u.at):
+        ledger.setdefault(use.request_id, []).append((use.kind, use.at))
+    replayed = Counter()
+    for request in _rows(database, Request):
+        entry = benefit(request.service_code)
+        first, *moves = events[request.id]
+        state, net, visit_at, dues, expected = RequestState(first.to_state), 0, None, {}, []
+        for event in [first, *moves]:
+            if event.data.get("visit_at"):
+                visit_at = datetime.fromisoformat(event.data["visit_at"])
+            if event is not first:
+                facts = RequestFacts(entry.code, state, first.at, visit_at, net > 0, dues.get("arrangement"))
+                effect = check_transition(entry, facts, RequestState(event.to_state), event.at, calendar)
+                if effect is not None:
+                    expected.append((str(effect), event.at))
+                    net += 1 if effect == "counted" else -1
+                if event.to_state == "cancelled":
+                    assert event.data["counted"] is (net > 0)
+                state = RequestState(event.to_state)
+            for spec in entry.sla_steps:
+                if STEP_STARTS_AT.get(spec.starts_after) is state and (due := due_for_step(spec, event.at, calendar)):
+                    dues[spec.code] = due.at
+        assert ledger.get(request.id, []) == expected, (request.number, [e.to_state for e in events[request.id]])
+        replayed[request.service_code, request.state] += 1
+    assert replayed["smoking", "cancelled"] and replayed["escort", "cancelled"] and replayed["admission", "booked"]
+
+
+def test_calls_end_with_the_apps_own_wrap_up_codes(demo):
+    from desk.use_cases.calls import WRAP_UP_CODES
+
+    database, _ = demo
+    codes = {call.wrap_up_code for call in _rows(database, Call)}
+    assert codes and codes <= set(WRAP_UP_CODES)
+
+
 def test_some_open_steps_are_overdue(demo):
     database, _ = demo
     steps = _rows(database, RequestStep)

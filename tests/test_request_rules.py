@@ -7,15 +7,10 @@ from datetime import date, datetime
 import pytest
 
 from desk.rules.catalogue import BENEFITS, benefit
+from desk.rules.counting import withdrawn_in_time
 from desk.rules.eligibility import Beneficiary, PolicyFacts, Refusal, decide
-from desk.rules.lifecycle import (
-    RequestFacts,
-    TransitionRefused,
-    check_transition,
-    next_states,
-    withdrawn_in_time,
-)
-from desk.rules.request_states import LedgerKind, RequestState
+from desk.rules.lifecycle import check_transition, next_states
+from desk.rules.request_states import LedgerKind, RequestFacts, RequestState, TransitionRefused
 from desk.rules.service_period import initial_window
 from tests.test_sla_clock import CALENDAR
 

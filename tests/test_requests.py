@@ -12,8 +12,7 @@ import pytest
 import desk.use_cases.requests as requests_module
 from db.tables import Agent, AuditEvent, RequestEvent, UsageEvent
 from desk.rules.entitlement import counted_uses
-from desk.rules.lifecycle import TransitionRefused
-from desk.rules.request_states import RequestState
+from desk.rules.request_states import RequestState, TransitionRefused
 from desk.use_cases.database import open_database
 from desk.use_cases.requests import (
     NewRequest,

@@ -274,7 +274,7 @@ def _listing_table(listing: CustomerRequests) -> str:
     from desk.rules.request_states import RequestState
     from desk.texts.labels import t
     from desk.texts.tables import aligned_table
-    from desk.use_cases.request_listing import CHANNEL_LABELS
+    from desk.use_cases.request_listing import channel_label
 
     states = {state.value for state in RequestState}
     shown = len(listing.requests)
@@ -288,7 +288,7 @@ def _listing_table(listing: CustomerRequests) -> str:
             line.number,
             f"{line.service_code} {line.service_name_zh}",
             line.beneficiary or "-",
-            CHANNEL_LABELS.get(line.channel, line.channel),
+            channel_label(line.channel),
             t(f"state.{line.state}") if line.state in states else line.state,
             _minute(line.submitted_at) or "",
             str(line.counted_uses),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import random
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -31,13 +31,28 @@ from faker import Faker
 from db.tables import Agent, Supplier
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
-from desk.rules.catalogue import BENEFITS, Audience, Benefit, SlaStep, SlaUnit, benefit
+from desk.demo.daytime import daytime_at, daytime_minutes, shift_daytime
+from desk.demo.pools import (
+    AGENTS,
+    CALL_NOTES,
+    CARE_SUPPLIER,
+    COMPLAINTS,
+    EMAIL_DOMAINS,
+    ESTATES,
+    HOSPITALS,
+    MOBILE_PREFIXES,
+    PHARMACY_SUPPLIER,
+    PRODUCTS,
+    RATING_COMMENTS,
+    REGIONS,
+)
+from desk.demo.timeline import BUILDERS, Timeline
+from desk.rules.catalogue import BENEFITS, Audience, Benefit, benefit
 from desk.rules.complaints import decision_due
-from desk.rules.lifecycle import ESCORT_FREE_CANCEL, withdrawn_in_time
-from desk.rules.request_states import Channel, LedgerKind, RequestState
+from desk.rules.identity import IdentityFact
+from desk.rules.request_states import Channel, RequestState
 from desk.rules.search_keys import customer_search_keys
 from desk.rules.service_period import COOLING_OFF, PolicyStatus, initial_window
-from desk.rules.sla_clock import due_for_step
 from desk.rules.validation import check_digit
 from desk.rules.working_calendar import WorkingCalendar
 from desk.use_cases.calendar_data import load_working_calendar
@@ -53,106 +68,6 @@ ILLNESS_LIST = "industry_2020"
 # Fixed forever: changing it would make every re-run add a second copy of the demo.
 _NAMESPACE = uuid.UUID("6f1b3c0e-9a57-4d0b-9a43-7c2e5d1f0b24")
 
-# Current (not retired) district codes of big cities, with the region as written on a
-# form and the city the hospital lists use. Each one is in python-stdnum's database.
-REGIONS: tuple[tuple[str, str, str], ...] = (
-    ("110101", "北京市东城区", "北京"), ("110102", "北京市西城区", "北京"),
-    ("110105", "北京市朝阳区", "北京"), ("110106", "北京市丰台区", "北京"),
-    ("110108", "北京市海淀区", "北京"), ("310101", "上海市黄浦区", "上海"),
-    ("310104", "上海市徐汇区", "上海"), ("310105", "上海市长宁区", "上海"),
-    ("310106", "上海市静安区", "上海"), ("310107", "上海市普陀区", "上海"),
-    ("310110", "上海市杨浦区", "上海"), ("310115", "上海市浦东新区", "上海"),
-    ("120101", "天津市和平区", "天津"), ("120103", "天津市河西区", "天津"),
-    ("120104", "天津市南开区", "天津"), ("440103", "广东省广州市荔湾区", "广州"),
-    ("440104", "广东省广州市越秀区", "广州"), ("440105", "广东省广州市海珠区", "广州"),
-    ("440106", "广东省广州市天河区", "广州"), ("440111", "广东省广州市白云区", "广州"),
-    ("440303", "广东省深圳市罗湖区", "深圳"), ("440304", "广东省深圳市福田区", "深圳"),
-    ("440305", "广东省深圳市南山区", "深圳"), ("500103", "重庆市渝中区", "重庆"),
-    ("500106", "重庆市沙坪坝区", "重庆"), ("330102", "浙江省杭州市上城区", "杭州"),
-    ("330105", "浙江省杭州市拱墅区", "杭州"), ("330106", "浙江省杭州市西湖区", "杭州"),
-    ("320102", "江苏省南京市玄武区", "南京"), ("320104", "江苏省南京市秦淮区", "南京"),
-    ("320106", "江苏省南京市鼓楼区", "南京"), ("420102", "湖北省武汉市江岸区", "武汉"),
-    ("420103", "湖北省武汉市江汉区", "武汉"), ("420106", "湖北省武汉市武昌区", "武汉"),
-    ("510104", "四川省成都市锦江区", "成都"), ("510105", "四川省成都市青羊区", "成都"),
-    ("510107", "四川省成都市武侯区", "成都"), ("610103", "陕西省西安市碑林区", "西安"),
-    ("610104", "陕西省西安市莲湖区", "西安"), ("610113", "陕西省西安市雁塔区", "西安"),
-    ("210102", "辽宁省沈阳市和平区", "沈阳"), ("210103", "辽宁省沈阳市沈河区", "沈阳"),
-    ("230102", "黑龙江省哈尔滨市道里区", "哈尔滨"), ("230103", "黑龙江省哈尔滨市南岗区", "哈尔滨"),
-    ("370102", "山东省济南市历下区", "济南"), ("370103", "山东省济南市市中区", "济南"),
-    ("370202", "山东省青岛市市南区", "青岛"), ("370203", "山东省青岛市市北区", "青岛"),
-    ("410102", "河南省郑州市中原区", "郑州"), ("410103", "河南省郑州市二七区", "郑州"),
-    ("430102", "湖南省长沙市芙蓉区", "长沙"), ("430103", "湖南省长沙市天心区", "长沙"),
-    ("350102", "福建省福州市鼓楼区", "福州"), ("350203", "福建省厦门市思明区", "厦门"),
-    ("340102", "安徽省合肥市瑶海区", "合肥"), ("530102", "云南省昆明市五华区", "昆明"),
-    ("450103", "广西壮族自治区南宁市青秀区", "南宁"), ("360102", "江西省南昌市东湖区", "南昌"),
-    ("130102", "河北省石家庄市长安区", "石家庄"), ("140105", "山西省太原市小店区", "太原"),
-    ("220102", "吉林省长春市南关区", "长春"), ("520102", "贵州省贵阳市南明区", "贵阳"),
-    ("620102", "甘肃省兰州市城关区", "兰州"), ("650102", "新疆维吾尔自治区乌鲁木齐市天山区", "乌鲁木齐"),
-    ("150102", "内蒙古自治区呼和浩特市新城区", "呼和浩特"),
-)
-
-# 三甲 hospitals for the green channel and claims, by city (a hospital may be named, a
-# doctor may not).
-HOSPITALS: dict[str, tuple[str, ...]] = {
-    "北京": ("北京协和医院", "北京大学第一医院", "北京大学人民医院", "首都医科大学附属北京天坛医院"),
-    "上海": ("复旦大学附属中山医院", "复旦大学附属华山医院", "上海交通大学医学院附属瑞金医院"),
-    "天津": ("天津医科大学总医院",),
-    "广州": ("中山大学附属第一医院", "广东省人民医院", "南方医科大学南方医院"),
-    "深圳": ("北京大学深圳医院", "深圳市人民医院"),
-    "重庆": ("重庆医科大学附属第一医院", "陆军军医大学西南医院"),
-    "杭州": ("浙江大学医学院附属第一医院", "浙江大学医学院附属邵逸夫医院"),
-    "南京": ("江苏省人民医院", "南京鼓楼医院"),
-    "武汉": ("华中科技大学同济医学院附属同济医院", "武汉大学人民医院"),
-    "成都": ("四川大学华西医院",),
-    "西安": ("西安交通大学第一附属医院", "空军军医大学西京医院"),
-    "沈阳": ("中国医科大学附属第一医院", "中国医科大学附属盛京医院"),
-    "哈尔滨": ("哈尔滨医科大学附属第一医院",),
-    "济南": ("山东大学齐鲁医院", "山东省立医院"),
-    "青岛": ("青岛大学附属医院",),
-    "郑州": ("郑州大学第一附属医院", "河南省人民医院"),
-    "长沙": ("中南大学湘雅医院", "中南大学湘雅二医院"),
-    "福州": ("福建医科大学附属协和医院",),
-    "厦门": ("厦门大学附属中山医院",),
-    "合肥": ("安徽医科大学第一附属医院",),
-    "昆明": ("昆明医科大学第一附属医院",),
-    "南宁": ("广西医科大学第一附属医院",),
-    "南昌": ("南昌大学第一附属医院",),
-    "石家庄": ("河北医科大学第二医院",),
-    "太原": ("山西医科大学第一医院",),
-    "长春": ("吉林大学第一医院",),
-    "贵阳": ("贵州医科大学附属医院",),
-    "兰州": ("兰州大学第一医院",),
-    "乌鲁木齐": ("新疆医科大学第一附属医院",),
-    "呼和浩特": ("内蒙古医科大学附属医院",),
-}
-
-# Mainland mobile prefixes in use (all 1[3-9]x).
-MOBILE_PREFIXES: tuple[str, ...] = tuple(
-    str(prefix)
-    for prefix in (
-        *range(130, 140), 145, 147, 150, 151, 152, 153, 155, 156, 157, 158, 159, 166, 170, 171,
-        173, 175, 176, 177, 178, *range(180, 190), 190, 191, 193, 195, 196, 197, 198, 199,
-    )
-)
-EMAIL_DOMAINS = ("163.com", "126.com", "qq.com", "sina.com", "foxmail.com", "139.com", "outlook.com")
-ESTATES = (
-    "阳光花园", "锦绣家园", "翠苑小区", "金色家园", "碧水湾", "华府小区", "幸福里", "滨江花园",
-    "和平新村", "东方明珠苑", "绿地小区", "龙湖花园", "万科城", "丽景苑", "南湖新村", "学府小区",
-)
-PRODUCTS = ("小康健康守护重大疾病保险", "小康安心保重大疾病保险（2024版）", "小康颐年重大疾病保险")
-DEPARTMENTS = ("心内科", "神经内科", "肿瘤科", "消化内科", "呼吸内科", "肾内科", "胸外科", "普外科")
-
-# Hotline staff; logins are what desk checks to stay idempotent.
-AGENTS: tuple[tuple[str, str, str, str], ...] = (
-    ("agent01", "王丽娜", "agent", "总部客服中心"), ("agent02", "李晓峰", "agent", "总部客服中心"),
-    ("agent03", "张敏", "agent", "总部客服中心"), ("agent04", "刘洋", "agent", "总部客服中心"),
-    ("agent05", "陈静", "agent", "总部客服中心"), ("agent06", "杨帆", "agent", "总部客服中心"),
-    ("agent07", "赵雪梅", "agent", "上海分公司"), ("agent08", "黄磊", "agent", "上海分公司"),
-    ("agent09", "周婷", "agent", "广州分公司"), ("agent10", "吴昊", "agent", "广州分公司"),
-    ("supervisor01", "孙建华", "supervisor", "总部客服中心"),
-)
-CARE_SUPPLIER = ("康护通健康管理有限公司", ("escort", "admission", "smoking", "psych"), "400-650-7588")
-PHARMACY_SUPPLIER = ("云康在线药房", ("pharmacy", "med_reminder"), "")
 
 _BIRTH_FIRST = date(1950, 1, 1)
 _BIRTH_DAYS = (date(2005, 12, 31) - _BIRTH_FIRST).days + 1
@@ -378,7 +293,7 @@ def _write_batch(
             taken.add(i)
             report.skipped_taken += 1
             continue
-        _Customer(context, batch, i, ids[i], identities[i], taken).generate()
+        DemoCustomer(context, batch, i, ids[i], identities[i], taken).generate()
 
     uow.customers.bulk_load(batch.customers)
     uow.family.bulk_load(batch.family)
@@ -419,62 +334,9 @@ def _mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
 
 
-def _at(day: date, rng: random.Random, first_hour: int = 9, last_hour: int = 19) -> datetime:
-    return datetime.combine(day, time(rng.randint(first_hour, last_hour), rng.randrange(60)))
-
-
-def _minutes(rng: random.Random, low: float, high: float) -> int:
-    """A delay between ``low`` and ``high`` daytime hours, in minutes (see ``_shift``)."""
-    return rng.randint(int(low * 60), int(high * 60))
-
-
-_DAY_OPENS, _DAY_CLOSES = time(8), time(21)
-
-
-def _into_day(at: datetime, *, forward: bool) -> datetime:
-    if _DAY_OPENS <= at.time() <= _DAY_CLOSES:
-        return at
-    day = at.date()
-    if forward:
-        return datetime.combine(day if at.time() < _DAY_OPENS else day + timedelta(days=1), _DAY_OPENS)
-    return datetime.combine(day if at.time() > _DAY_CLOSES else day - timedelta(days=1), _DAY_CLOSES)
-
-
-def _shift(at: datetime, minutes: int) -> datetime:
-    """``at`` moved by ``minutes`` of daytime (8:00-21:00), forward or back.
-
-    Agents, suppliers and customers act by day: a delay of ten hours that starts in the
-    evening ends the next afternoon, not at 3 a.m.
-    """
-    forward = minutes >= 0
-    at, left = _into_day(at, forward=forward), abs(minutes)
-    while left > 0:
-        if forward:
-            room = int((datetime.combine(at.date(), _DAY_CLOSES) - at).total_seconds() // 60)
-        else:
-            room = int((at - datetime.combine(at.date(), _DAY_OPENS)).total_seconds() // 60)
-        if room <= 0:
-            step = timedelta(days=1) if forward else -timedelta(days=1)
-            at = datetime.combine(at.date() + step, _DAY_OPENS if forward else _DAY_CLOSES)
-            continue
-        take = min(left, room)
-        at += timedelta(minutes=take if forward else -take)
-        left -= take
-    return at
-
-
-def _later(at: datetime, delay: int | timedelta) -> datetime:
-    # Calendar-day delays (claims) keep the time of day; others count daytime minutes.
-    return at + delay if isinstance(delay, timedelta) else _shift(at, delay)
-
-
-def _earlier(at: datetime, delay: int | timedelta) -> datetime:
-    return at - delay if isinstance(delay, timedelta) else _shift(at, -delay)
-
-
 # Requests of the first request customers: every state and service appears early, so even
 # a demo of a few hundred customers shows all of them. Positions 3 and 16 get complaints,
-# positions 1, 5, 9, 13, 17 ratings (see _Customer).
+# positions 1, 5, 9, 13, 17 ratings (see DemoCustomer).
 _FIRST_REQUESTS: tuple[tuple[str, RequestState], ...] = (
     ("escort", S.SUBMITTED), ("escort", S.DONE), ("news", S.USED), ("smoking", S.BOOKED),
     ("admission", S.APPROVED), ("smoking", S.DONE), ("ai_consult", S.USED),
@@ -513,43 +375,17 @@ _SECOND_REQUESTS: tuple[tuple[str, RequestState], ...] = (
 )
 _OPEN_STATES = frozenset({S.SUBMITTED, S.APPROVED, S.SUPPLIER_CONTACTED, S.BOOKED})
 
+# Calls end with the app's own wrap-up codes; a demo call always passed the identity check.
+WRAP_UP_NOTED = tuple(CALL_NOTES)
+VERIFIED_FACTS = tuple(fact.value for fact in IdentityFact)
+
 # One customer in 12 has requests: about 100,000 requests for a million customers.
 _REQUEST_EVERY = 12
 _REQUEST_OFFSET = 5
 
-WRAP_UP_CODES = ("enquiry", "request_filed", "status_check", "update_details", "complaint", "callback")
-VERIFIED_FACTS = ("full_name", "id_last4", "birth_date", "mobile")
-_CALL_NOTES = {
-    "enquiry": "客户来电咨询{service}的使用条件和次数，已告知权益有效期及申请路径。",
-    "request_filed": "已为客户登记{service}申请，告知下一步时限。",
-    "status_check": "客户查询{service}申请进度，已告知当前状态和预计完成时间。",
-    "update_details": "客户来电更新联系电话及地址，已核身后修改。",
-    "complaint": "客户对{service}服务时效不满，已记录诉求并转投诉处理。",
-    "callback": "客户未接通，约定次日上午回拨。",
-}
-_COMPLAINTS = {
-    "escort": "客户反映导医陪诊人员迟到约40分钟，未能按约定时间见面，要求说明情况。",
-    "admission": "客户反映住院安排超过承诺时限，供应商多次未回电，要求尽快处理。",
-    "smoking": "客户反映戒烟门诊预约时间与登记的期望日期不符，且未提前告知。",
-    "advance_claim": "客户认为重疾先赔审核时间过长，多次补充材料后仍无结论。",
-}
-_RATING_COMMENTS = ("服务很及时，陪诊人员很专业。", "预约顺利，感谢。", "整体满意，回电稍慢。", "", "")
-_PSYCH_SCALES = ("焦虑自评量表", "抑郁自评量表", "心理压力测评", "职业倦怠测评", "睡眠质量测评",
-                 "简易应对方式问卷", "社会支持评定量表", "创伤后应激障碍筛查")
-_NEWS = ("秋冬季心脑血管疾病预防要点", "体检报告里的结节怎么看", "高血压患者的饮食建议",
-         "糖尿病早期信号", "科学戒烟的五个步骤")
-_LECTURES = ("肺癌早筛与早诊", "冠心病的规范治疗", "乳腺健康讲座", "脑卒中的识别与急救")
-_AI_DEPARTMENTS = ("呼吸内科", "消化内科", "皮肤科", "儿科", "心内科", "内分泌科")
-_DRUGS = ("阿托伐他汀钙片", "苯磺酸氨氯地平片", "二甲双胍缓释片", "阿司匹林肠溶片", "奥美拉唑肠溶胶囊")
-_REJECT_REASONS = {
-    "escort": ("疑似疾病不在保单重疾列表内", "未能提供疑似重疾的相关检查资料"),
-    "admission": ("诊断证明与住院单不全，经告知后未补充", "疑似疾病不在保单重疾列表内"),
-    "advance_claim": ("确诊疾病不属于保险合同约定的重大疾病", "发病时间在等待期内"),
-}
-_CANCEL_REASONS = ("客户行程变更", "病情好转，暂不需要", "已自行在当地医院就诊", "家属另有安排")
 
 
-class _Customer:
+class DemoCustomer:
     """Everything about one demo customer, drawn from its own seeded generator."""
 
     def __init__(
@@ -758,7 +594,7 @@ class _Customer:
                 continue
             # Every 13th request customer complains (every 5th of those is a complex case),
             # every 4th with a finished request rates it.
-            if k % 13 == 3 and code in _COMPLAINTS:
+            if k % 13 == 3 and code in COMPLAINTS:
                 self._complaint(request, last, complex_case=(k // 13) % 5 == 0)
             if state is S.DONE and k % 4 == 1:
                 self._rating(request, last)
@@ -770,7 +606,7 @@ class _Customer:
         rng, c = self.rng, self.c
         policy_id, period_id, starts_on, usable_end = self.policies[0]
         request_id = _uuid(rng)
-        timeline = _Timeline(rng, c.calendar)
+        timeline = Timeline(rng, c.calendar, service)
         if state in _OPEN_STATES:
             overdue = k % 3 == 0 or rng.random() < 0.2
             anchor, entering = c.now - self._open_age(service, state, overdue), True
@@ -781,9 +617,9 @@ class _Customer:
             last = min(datetime.combine(usable_end, time(9)), c.now) - margin
             day = starts_on + timedelta(days=rng.randint(0, max(0, (last.date() - starts_on).days)))
             # App services are used from morning to night, the hotline files in its hours.
-            anchor = _at(day, rng, 8, 20) if service.real_time else _at(day, rng)
+            anchor = daytime_at(day, rng, 8, 20) if service.real_time else daytime_at(day, rng)
             anchor, entering = max(min(anchor, last), datetime.combine(starts_on, time(9))), False
-        build = _BUILDERS.get(service.code, _Timeline.real_time)
+        build = BUILDERS.get(service.code, Timeline.real_time)
         details = build(timeline, self, service, state, anchor, entering)
         submitted = timeline.events[0][0]
         channel = Channel.WECHAT if rng.random() < (0.8 if service.real_time else 0.3) else Channel.HOTLINE
@@ -850,7 +686,7 @@ class _Customer:
 
     def _complaint(self, request: dict[str, Any], last: datetime, *, complex_case: bool) -> None:
         rng, c = self.rng, self.c
-        received = min(_shift(last, _minutes(rng, 1, 30)), c.now - timedelta(minutes=30))
+        received = min(shift_daytime(last, daytime_minutes(rng, 1, 30)), c.now - timedelta(minutes=30))
         received = max(received, request["submitted_at"])
         due = decision_due(received, complex_case=complex_case)
         decided_at, state, decision = None, "open", ""
@@ -862,7 +698,7 @@ class _Customer:
             {
                 "id": _uuid(rng), "customer_id": self.id, "request_id": request["id"],
                 "supplier_id": c.care_supplier if code != "advance_claim" else None,
-                "received_at": received, "summary": _COMPLAINTS[code], "complex_case": complex_case,
+                "received_at": received, "summary": COMPLAINTS[code], "complex_case": complex_case,
                 "marked_complex_by": c.supervisor if complex_case else None, "due_at": due,
                 "state": state, "decided_at": decided_at, "decision": decision,
             }
@@ -870,12 +706,12 @@ class _Customer:
 
     def _rating(self, request: dict[str, Any], last: datetime) -> None:
         rng = self.rng
-        at = min(_shift(last, _minutes(rng, 1, 26)), self.c.now)
+        at = min(shift_daytime(last, daytime_minutes(rng, 1, 26)), self.c.now)
         self.batch.ratings.append(
             {
                 "id": _uuid(rng), "request_id": request["id"], "timeliness": rng.randint(3, 5),
                 "quality": rng.randint(3, 5), "attitude": rng.randint(4, 5),
-                "comment": rng.choice(_RATING_COMMENTS), "at": at,
+                "comment": rng.choice(RATING_COMMENTS), "at": at,
             }
         )
 
@@ -884,9 +720,9 @@ class _Customer:
     def _calls(self) -> None:
         rng, c = self.rng, self.c
         for _ in range(rng.choice((1, 1, 2, 3))):
-            started = _at(c.today - timedelta(days=rng.randint(1, 120)), rng)
+            started = daytime_at(c.today - timedelta(days=rng.randint(1, 120)), rng)
             ended = started + timedelta(seconds=rng.randint(90, 900))
-            wrap_up = rng.choice(WRAP_UP_CODES)
+            wrap_up = rng.choice(WRAP_UP_NOTED)
             agent = rng.choice(c.agents)
             call_id = _uuid(rng)
             service = rng.choice(BENEFITS)
@@ -902,302 +738,7 @@ class _Customer:
             self.batch.notes.append(
                 {
                     "id": _uuid(rng), "call_id": call_id, "at": ended, "agent_id": agent,
-                    "text": _CALL_NOTES[wrap_up].format(service=service.name_zh),
+                    "text": CALL_NOTES[wrap_up].format(service=service.name_zh),
                 }
             )
 
-
-# --- Request lifecycles -------------------------------------------------------------------
-
-
-class _Timeline:
-    """The events, SLA steps and ledger entries of one request, built forward in time.
-
-    ``anchor`` is either the submission time or, with ``entering``, the time the request
-    entered its current (open) state; the builders draw their delays first so they can
-    work back from it.
-    """
-
-    def __init__(self, rng: random.Random, calendar: WorkingCalendar) -> None:
-        self.rng = rng
-        self.calendar = calendar
-        self.events: list[tuple[datetime, RequestState, str, dict[str, Any]]] = []
-        # code, started, due, done, calendar unknown after (as the SLA clock flags it)
-        self.steps: list[tuple[str, datetime, datetime | None, datetime | None, date | None]] = []
-        self.ledger: list[tuple[LedgerKind, datetime, str]] = []
-        self.state = S.SUBMITTED
-
-    def event(self, at: datetime, state: RequestState, reason: str = "", **data: Any) -> None:
-        self.events.append((at, state, reason, data))
-        self.state = state
-
-    def step(self, spec: SlaStep, started: datetime, done: datetime | None,
-             due: datetime | None = None) -> None:
-        unknown_after = None
-        if due is None:
-            computed = due_for_step(spec, started, self.calendar)
-            due = computed.at if computed is not None else None
-            unknown_after = computed.calendar_unknown_after if computed is not None else None
-        self.steps.append((spec.code, started, due, done, unknown_after))
-
-    def count(self, at: datetime, reason: str) -> None:
-        self.ledger.append((LedgerKind.COUNTED, at, reason))
-
-    def refund(self, at: datetime, reason: str) -> None:
-        self.ledger.append((LedgerKind.REFUNDED, at, reason))
-
-    @staticmethod
-    def _start(
-        anchor: datetime, entering: bool, delays: Sequence[int | timedelta]
-    ) -> list[datetime]:
-        """Submission then each transition's time, given the delays between them."""
-        anchor = anchor.replace(second=0, microsecond=0)
-        if not entering:
-            times = [_into_day(anchor, forward=True)]
-            for delay in delays:
-                times.append(_later(times[-1], delay))
-            return times
-        times = [_into_day(anchor, forward=False)]
-        for delay in reversed(delays):
-            times.append(_earlier(times[-1], delay))
-        return times[::-1]
-
-    def _green_channel(
-        self,
-        code: str,
-        target: RequestState,
-        anchor: datetime,
-        entering: bool,
-        steps: tuple[SlaStep, SlaStep, SlaStep],
-        *,
-        cancel_share: float,
-        last_delay: tuple[float, float],
-        submitted: dict[str, Any],
-    ) -> list[datetime]:
-        """The walk escort and admission share: submitted → approved → supplier contacted →
-        booked, or rejected or cancelled early. Returns the times of the events made."""
-        rng = self.rng
-        eligibility, contact, third = steps
-        early_cancel = target is S.CANCELLED and rng.random() < cancel_share
-        if target is S.REJECTED or early_cancel:
-            path = [target]
-        else:
-            depth = {S.SUBMITTED: 0, S.APPROVED: 1, S.SUPPLIER_CONTACTED: 2}.get(target, 3)
-            path = [S.APPROVED, S.SUPPLIER_CONTACTED, S.BOOKED][:depth]
-        delays = [_minutes(rng, 0.5, 6), _minutes(rng, 1, 12), _minutes(rng, *last_delay)][: len(path)]
-        times = self._start(anchor, entering, delays)
-        self.event(times[0], S.SUBMITTED, **submitted)
-        if target is S.REJECTED:
-            self.event(times[1], S.REJECTED, rng.choice(_REJECT_REASONS[code]))
-        elif early_cancel:
-            self.event(times[1], S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=False)
-        else:
-            for state, at in zip(path, times[1:], strict=True):
-                self.event(at, state)
-        self.step(eligibility, times[0], times[1] if len(times) > 1 else None)
-        if path and path[0] is S.APPROVED:
-            self.step(contact, times[1], times[2] if len(times) > 2 else None)
-        if len(times) > 2:
-            # The third step starts on the supplier's call (needs agreed, documents complete).
-            self.step(third, times[2], times[3] if len(times) > 3 else None)
-        return times
-
-    # Each builder returns the request's details.
-
-    def escort(self, who: _Customer, service: Benefit, target: RequestState,
-               anchor: datetime, entering: bool) -> dict[str, Any]:
-        rng = self.rng
-        eligibility, contact, booking, escort = service.sla_steps
-        city, hospital, illness = _hospital_and_illness(who)
-        department = rng.choice(DEPARTMENTS)
-        times = self._green_channel(
-            "escort", target, anchor, entering, (eligibility, contact, booking),
-            cancel_share=0.35, last_delay=(2, 24), submitted={},
-        )
-        if len(times) > 3:
-            booked = times[3]
-            visit = datetime.combine(booked.date() + timedelta(days=rng.randint(2, 10)),
-                                     time(rng.choice((8, 9, 10)), rng.choice((0, 30))))
-            self.events[-1][3].update(visit_at=visit.isoformat(sep=" ", timespec="minutes"),
-                                      hospital=hospital, department=department,
-                                      meeting_point="门诊大厅导医台")
-            if target is S.BOOKED:
-                self.step(escort, booked, None, due=visit)
-            elif target is S.DONE:
-                done = _shift(visit, _minutes(rng, 2, 4))
-                self.event(done, S.DONE)
-                self.step(escort, booked, done, due=visit)
-                self.count(done, "陪诊完成")
-            elif target is S.NO_SHOW:
-                at = visit + timedelta(hours=4)
-                self.event(at, S.NO_SHOW, "客户未到约定地点，电话未接通")
-                self.step(escort, booked, at, due=visit)
-                self.count(at, "爽约，计次")
-            else:
-                late = rng.random() < 0.5
-                if late:
-                    at = _shift(visit, -_minutes(rng, 1, 10))
-                else:
-                    at = _shift(visit - timedelta(days=rng.randint(1, 3)), -_minutes(rng, 1, 6))
-                at = max(at, booked + timedelta(minutes=30))
-                counted = visit - at < ESCORT_FREE_CANCEL
-                self.event(at, S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=counted)
-                self.step(escort, booked, at, due=visit)
-                if counted:
-                    self.count(at, "就诊前不足24小时取消，计次")
-        return {"suspected_illness": illness[0], "suspected_illness_name": illness[1],
-                "city": city, "hospital": hospital, "department": department}
-
-    def admission(self, who: _Customer, service: Benefit, target: RequestState,
-                  anchor: datetime, entering: bool) -> dict[str, Any]:
-        rng = self.rng
-        eligibility, contact, arrangement = service.sla_steps
-        city, hospital, illness = _hospital_and_illness(who)
-        kind = rng.choice(("hospitalisation", "surgery"))
-        times = self._green_channel(
-            "admission", target, anchor, entering, (eligibility, contact, arrangement),
-            cancel_share=0.4, last_delay=(13, 110), submitted={"uploads": ["诊断证明", "住院单"]},
-        )
-        if len(times) > 3:
-            booked = times[3]
-            on = booked.date() + timedelta(days=rng.randint(1, 14))
-            self.events[-1][3].update(kind=kind, date=on.isoformat(), hospital=hospital,
-                                      department=rng.choice(DEPARTMENTS))
-            self.count(booked, "供应商确认安排，计次")
-            if target is S.DONE:
-                self.event(_at(on, rng, 8, 11), S.DONE)
-            elif target is S.CANCELLED:
-                at = _shift(booked, _minutes(rng, 2, 30))
-                self.event(at, S.CANCELLED, rng.choice(_CANCEL_REASONS), by="customer", counted=True)
-        return {"suspected_illness": illness[0], "suspected_illness_name": illness[1],
-                "kind": kind, "city": city, "hospital": hospital,
-                "documents": ["diagnosis_certificate", "admission_slip"]}
-
-    def smoking(self, who: _Customer, service: Benefit, target: RequestState,
-                anchor: datetime, entering: bool) -> dict[str, Any]:
-        rng = self.rng
-        (booking,) = service.sla_steps
-        city, hospital = _clinic(who)
-        variant = rng.choice(("quick", "early", "late")) if target is S.CANCELLED else ""
-        delays: list[int | timedelta]
-        if target is S.SUBMITTED:
-            delays = []
-        elif variant == "quick":
-            delays = [rng.randint(10, 110)]
-        elif target is S.BOOKING_FAILED:
-            delays = [_minutes(rng, 1, 12)]
-        else:
-            delays = [_minutes(rng, 0.2, 12)]
-        times = self._start(anchor, entering, delays)
-        preferred = times[0].date() + timedelta(days=rng.randint(3, 10))
-        self.event(times[0], S.SUBMITTED)
-        details = {"city": city, "hospital": hospital, "preferred_date": preferred.isoformat(),
-                   "other_requirements": rng.choice(("", "", "希望上午就诊", "需要女医生"))}
-        if target is S.SUBMITTED:
-            self.step(booking, times[0], None)
-            return details
-        self.step(booking, times[0], times[1])
-        if variant == "quick":
-            self.event(times[1], S.CANCELLED, "提交后2小时内取消", by="customer", counted=False)
-            return details
-        if target is S.BOOKING_FAILED:
-            self.event(times[1], S.BOOKING_FAILED, "该院戒烟门诊号源已满")
-            return details
-        booked = times[1]
-        gap = rng.randint(6, 14) if variant == "early" else rng.randint(1, 14)
-        visit = datetime.combine(booked.date() + timedelta(days=gap), time(rng.choice((8, 9, 10)), 0))
-        self.event(booked, S.BOOKED, visit_at=visit.isoformat(sep=" ", timespec="minutes"),
-                   hospital=hospital)
-        self.count(booked, "预约成功，计次")
-        if target is S.DONE:
-            self.event(_shift(visit, _minutes(rng, 1, 3)), S.DONE)
-        elif target is S.CANCELLED:
-            if variant == "early":
-                at = _shift(booked + timedelta(days=rng.randint(1, gap - 5)), rng.randint(0, 300))
-            else:
-                at = max(_shift(visit, -_minutes(rng, 1, 12)), booked + timedelta(minutes=20))
-            # Withdrawing 2 or more working days before the visit does not count.
-            early = withdrawn_in_time(at.date(), visit.date(), self.calendar)
-            self.event(at, S.CANCELLED, "客户退号", by="customer", counted=not early)
-            if early:
-                self.refund(at, "就诊前2个工作日以上退号，不计次")
-        return details
-
-    def advance_claim(self, who: _Customer, service: Benefit, target: RequestState,
-                      anchor: datetime, entering: bool) -> dict[str, Any]:
-        rng = self.rng
-        decision, payment = service.sla_steps
-        _city, hospital, illness = _hospital_and_illness(who)
-        amount = rng.randrange(100_000, 600_000, 50_000)
-        delays: list[int | timedelta]
-        if target is S.SUBMITTED:
-            delays = []
-        elif target is S.REJECTED:
-            delays = [timedelta(days=rng.randint(5, 28), hours=rng.randint(0, 8))]
-        elif target is S.CANCELLED:
-            delays = [timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 8))]
-        else:
-            delays = [timedelta(days=rng.randint(3, 25), hours=rng.randint(0, 8))]
-            if target is S.DONE:
-                delays.append(timedelta(days=rng.randint(2, 9), hours=rng.randint(0, 8)))
-        times = self._start(anchor, entering, delays)
-        # Materials are complete at submission: the hotline files the claim only then.
-        self.event(times[0], S.SUBMITTED, materials=["理赔申请书", "诊断证明", "病理报告", "身份证明"])
-        if target is S.REJECTED:
-            self.event(times[1], S.REJECTED, rng.choice(_REJECT_REASONS["advance_claim"]))
-        elif target is S.CANCELLED:
-            self.event(times[1], S.CANCELLED, "客户撤回申请", by="customer", counted=False)
-        elif len(times) > 1:
-            self.event(times[1], S.APPROVED, amount=amount)
-            if target is S.DONE:
-                self.event(times[2], S.DONE, paid=amount)
-        self.step(decision, times[0], times[1] if len(times) > 1 else None)
-        if target in {S.APPROVED, S.DONE}:
-            self.step(payment, times[1], times[2] if len(times) > 2 else None)
-        return {"illness": illness[0], "illness_name": illness[1], "hospital": hospital,
-                "claim_amount": amount}
-
-    def real_time(self, who: _Customer, service: Benefit, target: RequestState,
-                  anchor: datetime, entering: bool) -> dict[str, Any]:
-        rng = self.rng
-        # Back into the day, never forward: the anchor may be an hour before a night-time now.
-        at = _into_day(anchor.replace(second=0, microsecond=0), forward=False)
-        details: dict[str, Any]
-        if service.code == "psych":
-            details = {"scale": rng.choice(_PSYCH_SCALES), "score": rng.randint(20, 70)}
-        elif service.code == "news":
-            details = {"article": rng.choice(_NEWS)}
-        elif service.code == "lectures":
-            details = {"lecture": rng.choice(_LECTURES)}
-        elif service.code == "ai_consult":
-            details = {"department": rng.choice(_AI_DEPARTMENTS)}
-        elif service.code == "pharmacy":
-            details = {"drugs": rng.sample(_DRUGS, rng.randint(1, 2)),
-                       "order_amount": rng.randint(30, 600)}
-        else:
-            details = {"drug": rng.choice(_DRUGS), "channel": rng.choice(("sms", "voice"))}
-        self.event(at, S.USED, **details)
-        for spec in service.sla_steps:
-            if spec.unit is SlaUnit.MINUTES:
-                self.step(spec, at, at + timedelta(seconds=rng.randint(15, 55)))
-        return details
-
-
-_BUILDERS: dict[str, Callable[..., dict[str, Any]]] = {
-    "escort": _Timeline.escort,
-    "admission": _Timeline.admission,
-    "smoking": _Timeline.smoking,
-    "advance_claim": _Timeline.advance_claim,
-}
-
-
-def _hospital_and_illness(who: _Customer) -> tuple[str, str, tuple[str, str]]:
-    rng = who.rng
-    city = who.city if who.city in HOSPITALS and rng.random() < 0.8 else rng.choice(list(HOSPITALS))
-    return city, rng.choice(HOSPITALS[city]), rng.choice(who.c.illnesses)
-
-
-def _clinic(who: _Customer) -> tuple[str, str]:
-    rng = who.rng
-    nearby = [clinic for clinic in who.c.clinics if clinic[0] == who.city]
-    return rng.choice(nearby or who.c.clinics)

@@ -8,28 +8,30 @@ problem per field, each in Chinese and naming the field.
 
 from __future__ import annotations
 
-import json
-import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     ValidationError,
-    ValidationInfo,
     field_validator,
-    model_validator,
 )
 
+from desk.rules.request_details import (
+    OTHER_CLINIC,
+    check_details,
+    detail_items,
+    parse_detail_date,
+    parse_detail_time,
+)
 from desk.rules.validation import FieldProblem, problems_of
 
 INSURED = "insured"  # the beneficiary choice meaning the insured person
-SINGLE_FIELD = "single_field"
 
 
 class FieldKind(StrEnum):
@@ -76,7 +78,6 @@ CLAIM_MATERIALS = (
 )
 ADMISSION_KINDS = (("hospitalisation", "住院安排"), ("surgery", "手术安排"))
 REMINDER_CHANNELS = (("sms", "短信提醒"), ("voice", "电话语音提醒"))
-OTHER_CLINIC = "other"
 
 _NOTE = FormField("note", "使用说明", FieldKind.TEXT, required=False, placeholder="客户咨询或使用的内容")
 _USER = FormField("user_name", "使用人", FieldKind.TEXT, required=False, placeholder="留空为被保险人本人")
@@ -174,43 +175,11 @@ def _text(value: Any) -> str:
     return str(value or "").strip()
 
 
-def _parse_date(label: str, text: str) -> date:
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not match:
-        raise ValueError(f"{label}：日期格式应为 YYYY-MM-DD")
-    try:
-        return date(*(int(part) for part in match.groups()))
-    except ValueError:
-        raise ValueError(f"{label}：{text} 不是有效日期") from None
-
-
-def _parse_time(label: str, text: str) -> str:
-    match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", text)
-    if not match or int(match[1]) > 23 or int(match[2]) > 59:
-        raise ValueError(f"{label}：时间格式应为 HH:MM，如 08:30")
-    return f"{int(match[1]):02d}:{match[2]}"
-
-
-def _items(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[,，;；\s]+", text) if part.strip()]
-
-
 class ServiceForm(BaseModel):
     """What every form shares; each service adds its fields and their checks."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
     code: ClassVar[str]
-
-
-def _single_field(info: ValidationInfo) -> bool:
-    """True while one field is checked on its own: checks across fields wait for all."""
-    return bool(info.context and info.context.get(SINGLE_FIELD))
-
-
-def _future_date(label: str, value: date, today: date) -> date:
-    if value < today:
-        raise ValueError(f"{label}：不能早于今天 {today}")
-    return value
 
 
 class EscortForm(ServiceForm):
@@ -225,24 +194,18 @@ class EscortForm(ServiceForm):
     @field_validator("preferred_dates", mode="before")
     @classmethod
     def _dates(cls, value: Any) -> Any:
-        return [_parse_date("期望就诊日期", item) for item in _items(_text(value))] if isinstance(value, str) else value
+        return [parse_detail_date("期望就诊日期", item) for item in detail_items(value)] if isinstance(value, str) else value
 
     @field_validator("meeting_time", mode="before")
     @classmethod
     def _time(cls, value: Any) -> str:
-        return _parse_time("约定见面时间", _text(value))
-
-    @model_validator(mode="after")
-    def _not_past(self, info: ValidationInfo) -> EscortForm:
-        if not _single_field(info):
-            for day in self.preferred_dates:
-                _future_date("期望就诊日期", day, self.today)
-        return self
+        return parse_detail_time("约定见面时间", _text(value))
 
 
 class AdmissionForm(ServiceForm):
     code = "admission"
-    kind: Literal["hospitalisation", "surgery"]
+    # One of two: the rule (desk.rules.request_details) says so, in every channel.
+    kind: str | list[str]
     suspected_illness: str
     hospital: str
     diagnosis_ref: str
@@ -267,17 +230,7 @@ class SmokingForm(ServiceForm):
     @field_validator("preferred_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return _parse_date("期望就诊日期", _text(value)) if isinstance(value, str) else value
-
-    @model_validator(mode="after")
-    def _checks(self, info: ValidationInfo) -> SmokingForm:
-        if _single_field(info):
-            return self
-        _future_date("期望就诊日期", self.preferred_date, self.today)
-        if self.hospital == OTHER_CLINIC and not self.other_requirement:
-            raise ValueError(json.dumps([["other_requirement", "其他要求：选择“其他”医院时必须填写挂号需求"]],
-                                        ensure_ascii=False))
-        return self
+        return parse_detail_date("期望就诊日期", _text(value)) if isinstance(value, str) else value
 
 
 class ClaimForm(ServiceForm):
@@ -293,12 +246,12 @@ class ReminderForm(ServiceForm):
     drug: str
     dose: str
     times: list[str]
-    channel: Literal["sms", "voice"]
+    channel: str | list[str]  # one of two, as for the admission's kind
 
     @field_validator("times", mode="before")
     @classmethod
     def _times(cls, value: Any) -> Any:
-        return [_parse_time("提醒时间", item) for item in _items(_text(value))] if isinstance(value, str) else value
+        return [parse_detail_time("提醒时间", item) for item in detail_items(value)] if isinstance(value, str) else value
 
 
 class LoggedUseForm(ServiceForm):
@@ -329,8 +282,8 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
     """The request the form describes, or what is wrong with it, field by field.
 
     Every field is checked on its own first, so the agent sees all that is wrong at
-    once; the checks across fields (dates not in the past, "other" needs a requirement)
-    run once each field is right.
+    once; the rules of a request's details (``check_details``: dates not in the past,
+    one of two, "other" needs a requirement) run once each field reads.
     """
     model_class = _model(code)
     raw = {**values, "today": context.today}
@@ -343,6 +296,10 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
     except ValidationError as error:
         return _field_problems(error)
     details = model.model_dump(mode="json", exclude={"today", "beneficiary", "suspected_illness", "user_name"})
+    # The rules every channel obeys; the form's own checks above only read what was typed.
+    rule_problems = check_details(code, details, today=context.today)
+    if rule_problems:
+        return rule_problems
     member_id: uuid.UUID | None = None
     name = context.insured_name
     beneficiary = getattr(model, "beneficiary", INSURED)
@@ -370,7 +327,7 @@ def _each_field_problems(
             continue
         try:
             model_class.__pydantic_validator__.validate_assignment(
-                draft, form_field.name, value, context={SINGLE_FIELD: True}
+                draft, form_field.name, value
             )
         except ValidationError as error:
             problems.extend(_field_problems(error))
@@ -378,14 +335,7 @@ def _each_field_problems(
 
 
 def _field_problems(error: ValidationError) -> list[FieldProblem]:
-    problems: list[FieldProblem] = []
-    for problem in problems_of(error):
-        # A whole-record check reports several fields at once, as JSON [[field, message]].
-        if problem.message.startswith("[["):
-            problems.extend(FieldProblem(f, m) for f, m in json.loads(problem.message))
-        else:
-            problems.append(problem)
-    return problems
+    return problems_of(error)
 
 
 def _choice_problems(code: str, values: Mapping[str, Any], context: FormContext) -> list[FieldProblem]:

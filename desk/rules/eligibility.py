@@ -16,6 +16,7 @@ from enum import StrEnum
 from desk.rules.catalogue import Audience, Benefit
 from desk.rules.entitlement import WindowState, service_window
 from desk.rules.service_period import Window
+from desk.texts.labels import t
 
 # 直系亲属 as the manual means it: spouse, parents, children, grandparents, grandchildren.
 IMMEDIATE_FAMILY = frozenset({"spouse", "parent", "child", "grandparent", "grandchild"})
@@ -86,27 +87,27 @@ def decide(
     """
     window = service_window(policy.status, policy.termination_date, policy.windows, day)
     if window.state is WindowState.POLICY_ENDED:
-        return Decision(Refusal.POLICY_ENDED, f"保单已于 {window.on} 终止，所有服务随之终止", window.on)
+        return Decision(Refusal.POLICY_ENDED, t("refusal.policy_ended", on=window.on), window.on)
     if window.state is WindowState.NOT_YET_OPEN:
         return Decision(
-            Refusal.NOT_YET_OPEN, f"服务尚未生效（犹豫期后生效），将于 {window.on} 开通", window.on, window.window
+            Refusal.NOT_YET_OPEN, t("refusal.not_yet_open", on=window.on), window.on, window.window
         )
     if window.state is WindowState.EXPIRED:
-        return Decision(Refusal.EXPIRED, f"服务有效期已于 {window.on} 届满", window.on, window.window)
+        return Decision(Refusal.EXPIRED, t("refusal.expired", on=window.on), window.on, window.window)
 
     audience = _audience_refusal(benefit, beneficiary)
     if audience is not None:
         return audience
 
     if benefit.needs_listed_illness and suspected_illness not in policy.listed_illnesses:
-        return Decision(Refusal.ILLNESS_NOT_LISTED, "绿色通道仅限保险条款重疾列表内疾病的疑似诊断")
+        return Decision(Refusal.ILLNESS_NOT_LISTED, t("refusal.illness_not_listed"))
 
     quota = benefit.quota_per_year
     if quota is not None and uses_in_year >= quota:
         last_day = window.on - timedelta(days=1)
         return Decision(
             Refusal.QUOTA_USED_UP,
-            f"本服务年度（至 {last_day}）{quota} 次已用完，{window.on} 起新服务年度可再使用",
+            t("refusal.quota_used_up", last_day=last_day, quota=quota, on=window.on),
             window.on,
             window.window,
         )
@@ -117,9 +118,9 @@ def _audience_refusal(benefit: Benefit, beneficiary: Beneficiary) -> Decision | 
     if benefit.audience is Audience.ANYONE or beneficiary.is_insured:
         return None
     if benefit.audience is Audience.INSURED:
-        return Decision(Refusal.INSURED_ONLY, "本服务仅限被保险人本人使用")
+        return Decision(Refusal.INSURED_ONLY, t("refusal.insured_only"))
     if beneficiary.relation not in IMMEDIATE_FAMILY:
-        return Decision(Refusal.NOT_FAMILY, "本服务限被保险人本人及其直系亲属使用")
+        return Decision(Refusal.NOT_FAMILY, t("refusal.not_family"))
     if not beneficiary.on_file:
-        return Decision(Refusal.FAMILY_NOT_ON_FILE, "请先登记该家庭成员的姓名、关系和证件号码")
+        return Decision(Refusal.FAMILY_NOT_ON_FILE, t("refusal.family_not_on_file"))
     return None

@@ -1,12 +1,17 @@
 """The states a request moves through (``shared/domain.md``, "Requests: lifecycle").
 
-Only the names live here; which transitions are allowed, and what each does to the usage
-ledger, is the lifecycle's business.
+Only the names, and the facts the rules judge a request by, live here: which transitions
+are allowed is ``desk.rules.lifecycle``; what each does to the quota is
+``desk.rules.counting``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+
+from desk.errors import DeskError
 
 
 class RequestState(StrEnum):
@@ -43,3 +48,19 @@ class Channel(StrEnum):
 class LedgerKind(StrEnum):
     COUNTED = "counted"
     REFUNDED = "refunded"
+
+
+class TransitionRefused(DeskError):
+    """The transition is not allowed; the message says why, in words for the agent."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What the rules need to know about a request to judge a transition."""
+
+    service_code: str
+    state: RequestState
+    submitted_at: datetime
+    visit_at: datetime | None = None  # the agreed visit or meeting time, once booked
+    counted: bool = False  # the ledger already holds an unrefunded use for it
+    arrangement_due: datetime | None = None  # admission: when the arrangement was due

@@ -50,6 +50,8 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
+from desk.texts.labels import ZH
+
 __all__ = [
     "FIELD_LABELS",
     "ID_TYPES",
@@ -62,8 +64,6 @@ __all__ = [
     "PolicyIn",
     "ResidentId",
     "check_digit",
-    "mask_id_number",
-    "mask_mobile",
     "normalize_mobile",
     "parse_date",
     "parse_resident_id",
@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 FIELD_LABELS: dict[str, str] = {
+    "today": "当前日期",
     "name": "姓名",
     "id_type": "证件类型",
     "id_number": "证件号码",
@@ -101,12 +102,10 @@ ID_TYPES: dict[str, str] = {
 }
 
 # Immediate family (直系亲属) as the manual defines who may share an insured_family quota.
+# 直系亲属 (domain.md): the relation codes; an import may also write the Chinese label
+# (``relation.<code>`` in the text catalogue), whatever language the screens use.
 RELATIONS: dict[str, str] = {
-    "spouse": "配偶",
-    "parent": "父母",
-    "child": "子女",
-    "grandparent": "祖父母/外祖父母",
-    "grandchild": "孙子女/外孙子女",
+    code: ZH[f"relation.{code}"] for code in ("spouse", "parent", "child", "grandparent", "grandchild")
 }
 
 POLICY_STATUSES: dict[str, str] = {
@@ -274,7 +273,7 @@ def _region_problem(code: str, birth_year: int) -> str | None:
     return f"地区代码 {code} 在出生年份 {birth_year} 前已停用"
 
 
-def _parse_resident_id(raw: str, allow_legacy: bool, label: str) -> ResidentId:
+def _parse_resident_id(raw: str, allow_legacy: bool, label: str, today: date | None = None) -> ResidentId:
     def problem(text: str) -> ValueError:
         return ValueError(f"{label}：{text}")
 
@@ -306,7 +305,7 @@ def _parse_resident_id(raw: str, allow_legacy: bool, label: str) -> ResidentId:
         born = date(int(birth_digits[:4]), int(birth_digits[4:6]), int(birth_digits[6:8]))
     except ValueError:
         raise problem(f"出生日期 {birth_digits} 不是有效日期") from None
-    if born > date.today():
+    if today is not None and born > today:
         raise problem(f"出生日期 {born.isoformat()} 晚于今天")
 
     region = number[:6]
@@ -323,7 +322,7 @@ def _parse_resident_id(raw: str, allow_legacy: bool, label: str) -> ResidentId:
     )
 
 
-def parse_resident_id(raw: str, *, allow_legacy: bool = False) -> ResidentId:
+def parse_resident_id(raw: str, *, allow_legacy: bool = False, today: date | None = None) -> ResidentId:
     """Check a resident ID number and read birth date, sex and region from it.
 
     Checks in python-stdnum's order, so the first thing wrong is the one reported:
@@ -331,10 +330,10 @@ def parse_resident_id(raw: str, *, allow_legacy: bool = False) -> ResidentId:
     Spaces are ignored and a lower-case x is accepted. A 15-digit number is accepted only
     with ``allow_legacy`` (import of old records). Raises ValueError with a Chinese message.
     """
-    return _parse_resident_id(raw, allow_legacy, FIELD_LABELS["id_number"])
+    return _parse_resident_id(raw, allow_legacy, FIELD_LABELS["id_number"], today)
 
 
-# --- Mobile numbers and masks ------------------------------------------------------------
+# --- Mobile numbers ------------------------------------------------------------
 
 
 def normalize_mobile(raw: str) -> str:
@@ -347,37 +346,6 @@ def normalize_mobile(raw: str) -> str:
     if not _MOBILE.fullmatch(digits):
         raise ValueError(MOBILE_MESSAGE)
     return digits
-
-
-def _mask_middle(text: str, head: int, tail: int) -> str:
-    hidden = len(text) - head - tail
-    if hidden <= 0:
-        # Too short to show any part without showing all of it.
-        return "*" * len(text)
-    return text[:head] + "*" * hidden + text[len(text) - tail :]
-
-
-def mask_id_number(number: str) -> str:
-    """How screens show an ID number: 110101********123X.
-
-    18-digit numbers hide the birth date and sequence; other numbers keep the first 3 and
-    the last 4 characters (the last 4 are what callers quote to verify identity); a number
-    of 7 characters or fewer is all stars.
-    """
-    number = number.strip()
-    if len(number) == 18:
-        return _mask_middle(number, 6, 4)
-    return _mask_middle(number, 3, 4)
-
-
-def mask_mobile(mobile: str) -> str:
-    """How screens show a mobile: 138****5678."""
-    try:
-        digits = normalize_mobile(mobile)
-    except ValueError:
-        # Old records may hold anything; still never show it whole.
-        digits = mobile.strip()
-    return _mask_middle(digits, 3, 4)
 
 
 # --- Reusable field types -----------------------------------------------------------------
@@ -412,7 +380,9 @@ def _date_input(value: object, info: ValidationInfo) -> object:
 
 
 def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
-    if value is not None and value > date.today():
+    # "Today" is the caller's (a field declared before the dates): rules never read the clock.
+    today = info.data.get("today")
+    if value is not None and today is not None and value > today:
         raise ValueError(f"{_label(info.field_name)}：不能晚于今天")
     return value
 
@@ -477,10 +447,11 @@ Name = Annotated[str, _text(1, 64)]
 IdTypeInput = Annotated[IdType, _choice(ID_TYPES)]
 
 
-def _id_number(value: str, id_type: str | None, allow_legacy: bool, label: str) -> str:
+def _id_number(value: str, id_type: str | None, allow_legacy: bool, label: str,
+               today: date | None = None) -> str:
     """Check an ID number for its type and return it as it should be stored."""
     if id_type == "resident_id":
-        return _parse_resident_id(value, allow_legacy, label).number
+        return _parse_resident_id(value, allow_legacy, label, today).number
     value = _halfwidth(value).strip()
     if not _OTHER_ID.fullmatch(value):
         raise ValueError(f"{label}：应为1-32位字母、数字、括号或连字符")
@@ -522,6 +493,8 @@ class CustomerIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
+    # The caller's today, for "not in the future" (declared first: later fields read it).
+    today: date | None = Field(default=None, exclude=True, repr=False)
     # Declared first so the id_number check can see it (fields validate in order).
     # Only the import of old records sets it; see the module docstring.
     allow_legacy_id: bool = Field(default=False, exclude=True, repr=False)
@@ -544,6 +517,7 @@ class CustomerIn(BaseModel):
             info.data.get("id_type"),
             bool(info.data.get("allow_legacy_id")),
             _label(info.field_name),
+            info.data.get("today"),
         )
 
     @field_validator("mobile")
@@ -580,6 +554,8 @@ class FamilyMemberIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
+    # The caller's today, for "not in the future" (declared first: later fields read it).
+    today: date | None = Field(default=None, exclude=True, repr=False)
     name: Name
     relation: Annotated[Relation, _choice(RELATIONS)]
     id_type: IdTypeInput = "resident_id"
@@ -591,7 +567,8 @@ class FamilyMemberIn(BaseModel):
     @classmethod
     def _id_number_fits_type(cls, value: str, info: ValidationInfo) -> str:
         # A family member is a new binding: 18-digit numbers only.
-        return _id_number(value, info.data.get("id_type"), False, _label(info.field_name))
+        return _id_number(value, info.data.get("id_type"), False, _label(info.field_name),
+                          info.data.get("today"))
 
     @model_validator(mode="after")
     def _agrees_with_id_number(self) -> FamilyMemberIn:
@@ -607,6 +584,8 @@ class PolicyIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
+    # The caller's today, for "not in the future" (declared first: later fields read it).
+    today: date | None = Field(default=None, exclude=True, repr=False)
     policy_number: str
     product: Annotated[str, _text(1, 64)]
     insured_id_number: str
@@ -629,7 +608,7 @@ class PolicyIn(BaseModel):
     @classmethod
     def _resident_id_number(cls, value: str, info: ValidationInfo) -> str:
         # Old policies still carry 15-digit numbers; they are data we must take as is.
-        return _parse_resident_id(value, True, _label(info.field_name)).number
+        return _parse_resident_id(value, True, _label(info.field_name), info.data.get("today")).number
 
     @model_validator(mode="after")
     def _termination_matches_status(self) -> PolicyIn:
@@ -657,13 +636,3 @@ class PolicyIn(BaseModel):
             )
         _rule_violations(type(self).__name__, violations)
         return self
-
-
-def mask_name(name: str) -> str:
-    """How lists outside a verified call show a name: 张*, 李*梅, 欧**娜."""
-    name = name.strip()
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -9,16 +9,13 @@ from datetime import datetime
 from db.tables import Call, CallNote
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.texts.labels import t
 
-# Wrap-up codes (小结代码): why the call happened, for shift reports.
-WRAP_UP_CODES: dict[str, str] = {
-    "inquiry": "咨询权益",
-    "request_filed": "已提交服务申请",
-    "request_followup": "跟进申请进度",
-    "complaint": "投诉",
-    "verification_failed": "核身未通过",
-    "other": "其他",
-}
+# Wrap-up codes (小结代码): why the call happened, for shift reports; their labels are
+# ``wrap_up.<code>`` in the text catalogue.
+WRAP_UP_CODES: tuple[str, ...] = (
+    "inquiry", "request_filed", "request_followup", "complaint", "verification_failed", "other",
+)
 
 
 def open_call(
@@ -46,7 +43,7 @@ def end_call(
     at: datetime,
 ) -> None:
     if wrap_up_code not in WRAP_UP_CODES:
-        raise DeskError(f"请选择小结代码 (unknown wrap-up code {wrap_up_code!r})")
+        raise DeskError(t("error.wrap_up_code", code=wrap_up_code))
     call = _call(uow, call_id)
     call.wrap_up_code = wrap_up_code
     call.ended_at = at
@@ -59,5 +56,5 @@ def end_call(
 def _call(uow: UnitOfWork, call_id: uuid.UUID) -> Call:
     call = uow.calls.get(call_id)
     if call is None:
-        raise DeskError("通话记录不存在 (no such call)")
+        raise DeskError(t("error.no_call"))
     return call

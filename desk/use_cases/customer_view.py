@@ -19,8 +19,9 @@ from desk.rules.entitlement import (
     benefit_status,
     service_window,
 )
+from desk.rules.masking import mask_id_number, mask_mobile
 from desk.rules.service_period import Window
-from desk.rules.validation import RELATIONS, mask_id_number, mask_mobile
+from desk.texts.labels import relation_label
 from desk.use_cases.requests import uses_in_year
 
 RECENT = 10
@@ -106,7 +107,7 @@ def load_customer_view(uow: UnitOfWork, customer_id: uuid.UUID, today: date) -> 
         for policy in uow.policies.of_customer(customer.id)
     )
     family = tuple(
-        FamilySummary(m.name, m.relation, RELATIONS.get(m.relation, m.relation), mask_id_number(m.id_number))
+        FamilySummary(m.name, m.relation, relation_label(m.relation), mask_id_number(m.id_number))
         for m in uow.family.of_customer(customer.id)
     )
     requests = tuple(

@@ -18,6 +18,7 @@ from db.schema import (
 )
 from db.unit_of_work import UnitOfWork
 from desk.errors import DatabaseProblem
+from desk.use_cases.reference_data import load_reference_data
 
 
 @dataclass
@@ -76,8 +77,6 @@ def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -
 
 def upgrade_and_load(database: Database) -> bool:
     """Migrate to head and add missing reference data; True if the schema moved."""
-    from desk.use_cases.reference_data import load_reference_data
-
     try:
         moved = upgrade(database.engine)
     except SchemaTooNew as error:

@@ -8,16 +8,16 @@ from datetime import date
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.forms.request_forms import FormContext
-from desk.rules.validation import RELATIONS
+from desk.texts.labels import relation_label, t
 
 
 def load_form_context(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> FormContext:
     policy = uow.policies.get(policy_id)
     if policy is None:
-        raise DeskError("保单不存在 (no such policy)")
+        raise DeskError(t("error.no_policy"))
     insured = uow.customers.get(policy.insured_id)
     family = tuple(
-        (m.id, m.name, RELATIONS.get(m.relation, m.relation)) for m in uow.family.of_customer(policy.insured_id)
+        (m.id, m.name, relation_label(m.relation)) for m in uow.family.of_customer(policy.insured_id)
     )
     illnesses = tuple((i.code, i.name_zh) for i in uow.illnesses.of_list(policy.illness_list))
     clinics: dict[str, tuple[str, ...]] = {}

@@ -201,12 +201,13 @@ class _Checked:
     problems: list[RowProblem]
 
 
-def _check_customers(records: Sequence[Record]) -> _Checked:
+def _check_customers(records: Sequence[Record], today: date) -> _Checked:
     rows: dict[tuple[str, str], tuple[int, CustomerIn]] = {}
     problems: list[RowProblem] = []
     for record in records:
         try:
-            customer = CustomerIn(allow_legacy_id=True, **_given(record.values, CUSTOMER_COLUMNS))
+            customer = CustomerIn(allow_legacy_id=True, today=today,
+                                  **_given(record.values, CUSTOMER_COLUMNS))
         except ValidationError as error:
             problems += _problems(record.line, error)
             continue
@@ -222,12 +223,12 @@ def _check_customers(records: Sequence[Record]) -> _Checked:
     return _Checked(rows, problems)
 
 
-def _check_policies(records: Sequence[Record]) -> _Checked:
+def _check_policies(records: Sequence[Record], today: date) -> _Checked:
     rows: dict[str, tuple[int, PolicyIn]] = {}
     problems: list[RowProblem] = []
     for record in records:
         try:
-            policy = PolicyIn(**_given(record.values, POLICY_COLUMNS))
+            policy = PolicyIn(today=today, **_given(record.values, POLICY_COLUMNS))
         except ValidationError as error:
             problems += _problems(record.line, error)
             continue
@@ -310,7 +311,7 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
         records = read_records(path, CUSTOMER_COLUMNS)
     except FileProblem as problem:
         return finish_report(report, problem.problems, 0)
-    checked = _check_customers(records)
+    checked = _check_customers(records, china_now().date())
     finish_report(report, checked.problems, len(checked.rows))
     if (report.problems and not skip_bad) or (records and not checked.rows):
         return report
@@ -363,7 +364,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
         records = read_records(path, POLICY_COLUMNS)
     except FileProblem as problem:
         return finish_report(report, problem.problems, 0)
-    checked = _check_policies(records)
+    checked = _check_policies(records, china_now().date())
     problems = list(checked.problems)
 
     try:

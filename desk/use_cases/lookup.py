@@ -129,7 +129,7 @@ def _query(uow: UnitOfWork, key: SearchKey, limit: int) -> list[Customer]:
 
 def find_customers(uow: UnitOfWork, raw: str, limit: int = RESULT_LIMIT) -> list[CustomerHit]:
     """The customers the query can mean, at most ``limit``, each once."""
-    from desk.rules.validation import mask_id_number, mask_mobile
+    from desk.rules.masking import mask_id_number, mask_mobile
 
     found: dict[uuid.UUID, tuple[Customer, SearchKind]] = {}
     for key in search_keys_for(raw):

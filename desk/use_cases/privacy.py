@@ -8,6 +8,7 @@ from datetime import datetime
 from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.texts.labels import t
 
 REVEALABLE = {"id_number": "reveal_id_number", "mobile": "reveal_mobile"}
 
@@ -23,12 +24,12 @@ def reveal(
 ) -> str:
     """The full value of ``field``, after the audit event is in the same transaction."""
     if field not in REVEALABLE:
-        raise DeskError(f"不能显示该字段 (cannot reveal {field!r})")
+        raise DeskError(t("error.reveal_field", field=field))
     if not reason.strip():
-        raise DeskError("请填写查看完整号码的原因 (a reason is required)")
+        raise DeskError(t("error.reveal_reason"))
     customer = uow.customers.get(customer_id)
     if customer is None:
-        raise DeskError("客户不存在 (no such customer)")
+        raise DeskError(t("error.no_customer"))
     uow.audit.add(
         AuditEvent(
             at=at,

@@ -24,9 +24,9 @@ from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import BENEFITS, SlaUnit, benefit
 from desk.rules.lifecycle import next_states
+from desk.rules.masking import mask_name
 from desk.rules.request_states import RequestState
 from desk.rules.sla_status import SlaState, due_soon_until, state_between, working_time_left
-from desk.rules.validation import mask_name
 from desk.rules.working_calendar import WorkingCalendar
 from desk.texts.labels import language, t
 from desk.use_cases.calendar_data import load_working_calendar

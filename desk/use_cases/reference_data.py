@@ -16,13 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from desk.rules.working_calendar import HOLIDAY, WORKDAY
 
 if TYPE_CHECKING:
     from db.unit_of_work import UnitOfWork
-    from desk.use_cases.database import Database
 
 INDUSTRY_ILLNESS_LIST = "industry_2020"
 
@@ -79,7 +78,14 @@ def _load_calendar(uow: UnitOfWork) -> int:
     return uow.calendar.add_days(row for row in shipped + package if row[0].year not in held)
 
 
-def load_reference_data(database: Database) -> LoadReport:
+class OpensUnitOfWork(Protocol):
+    """Anything that opens a unit of work (a ``Database``): named here so this module
+    needs nothing from the one that opens databases, which calls it."""
+
+    def unit_of_work(self) -> UnitOfWork: ...
+
+
+def load_reference_data(database: OpensUnitOfWork) -> LoadReport:
     """Add what is missing; rows already there (perhaps edited) are left as they are."""
     with database.unit_of_work() as uow:
         days = _load_calendar(uow)

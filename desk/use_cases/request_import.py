@@ -77,7 +77,7 @@ from desk.use_cases.csv_rows import (
 )
 from desk.use_cases.database import Database
 from desk.use_cases.importing import ImportFailed, resident_forms
-from desk.use_cases.requests import NewRequest, RequestRefused, file_request
+from desk.use_cases.requests import DetailsRefused, NewRequest, RequestRefused, file_request
 
 __all__ = ["REQUEST_COLUMNS", "RequestImportReport", "import_requests"]
 
@@ -413,6 +413,9 @@ def _file_rows(
                 file_request(uow, new, agent_id=None, at=row.submitted_at, commit=False)
         except RequestRefused as refused:
             problems.append(RowProblem(row.line, "service_code", str(refused)))
+            continue
+        except DetailsRefused as refused:
+            problems += [RowProblem(row.line, "details", problem.message) for problem in refused.problems]
             continue
         except DeskError as error:
             problems.append(RowProblem(row.line, "service_code", str(error)))

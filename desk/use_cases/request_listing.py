@@ -16,11 +16,13 @@ from db.tables import Customer
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import SERVICE_CODES, benefit
-from desk.rules.validation import mask_id_number
+from desk.rules.masking import mask_id_number
+from desk.rules.request_states import Channel
+from desk.texts.labels import t
 from desk.use_cases.importing import resident_forms
 
 __all__ = [
-    "CHANNEL_LABELS",
+    "channel_label",
     "RECENT",
     "CustomerNotFound",
     "CustomerRequests",
@@ -34,7 +36,9 @@ __all__ = [
 RECENT = 20
 
 # The channel a request came in through, as agents say it.
-CHANNEL_LABELS: dict[str, str] = {"hotline": "热线", "wechat": "微信", "import": "导入"}
+def channel_label(channel: str) -> str:
+    """How a channel reads in a listing: 热线, 微信, 导入."""
+    return t(f"channel.{channel}") if channel in set(Channel) else channel
 
 
 class CustomerNotFound(DeskError):
@@ -88,9 +92,9 @@ def find_customer(uow: UnitOfWork, key: str) -> Customer:
         for customer in uow.lookup.by_id_number(form, limit=10):
             found[customer.id] = customer
     if not found:
-        raise CustomerNotFound(f"未找到客户：{mask_id_number(text)}（请输入证件号码或保单号）")
+        raise CustomerNotFound(t("error.customer_not_found", masked=mask_id_number(text)))
     if len(found) > 1:
-        raise DeskError("有多位客户使用该证件号码，请改用保单号查询")
+        raise DeskError(t("error.id_number_shared"))
     return next(iter(found.values()))
 
 

@@ -12,6 +12,7 @@ from desk.errors import DeskError
 from desk.rules.catalogue import benefit
 from desk.rules.lifecycle import next_states
 from desk.rules.request_states import RequestState
+from desk.texts.labels import t
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class RequestView:
 def load_request_view(uow: UnitOfWork, request_id: uuid.UUID) -> RequestView:
     request = uow.requests.get(request_id)
     if request is None:
-        raise DeskError("申请不存在 (no such request)")
+        raise DeskError(t("error.no_request"))
     entry = benefit(request.service_code)
     names = {step.code: step.name_zh for step in entry.sla_steps}
     logins: dict[uuid.UUID | None, str] = {None: "-"}

@@ -18,11 +18,14 @@ from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import Benefit, benefit
 from desk.rules.eligibility import Beneficiary, Decision, PolicyFacts, decide
-from desk.rules.lifecycle import STEP_STARTS_AT, RequestFacts, check_transition
-from desk.rules.request_states import FINAL_STATES, Channel, LedgerKind, RequestState
+from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
+from desk.rules.request_details import check_details
+from desk.rules.request_states import FINAL_STATES, Channel, LedgerKind, RequestFacts, RequestState
 from desk.rules.service_period import Window
 from desk.rules.sla_clock import due_for_step
+from desk.rules.validation import FieldProblem
 from desk.rules.working_calendar import WorkingCalendar
+from desk.texts.labels import t
 from desk.use_cases.calendar_data import load_working_calendar
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
@@ -34,6 +37,14 @@ class RequestRefused(DeskError):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.reason_zh)
         self.decision = decision
+
+
+class DetailsRefused(DeskError):
+    """The details break a rule of ``desk.rules.request_details``; ``problems`` name the fields."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__(t("detail.refused", problems="；".join(p.message for p in problems)))
+        self.problems = problems
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +97,7 @@ def file_request(
     entry = benefit(new.service_code)
     policy = uow.policies.get(new.policy_id)
     if policy is None:
-        raise DeskError("保单不存在 (no such policy)")
+        raise DeskError(t("error.no_policy"))
     periods = uow.service_periods.of_policy(policy.id)
     facts = PolicyFacts(
         policy.status,
@@ -96,6 +107,11 @@ def file_request(
     )
     beneficiary = _beneficiary(uow, policy.insured_id, new)
     period = _period_at(periods, at) or (periods[-1] if periods else None)
+    # Every channel files through here, so no channel stores details the rules refuse.
+    problems = check_details(entry.code, new.details or {}, today=at.date(),
+                             service_year_ends=period.ends_on - timedelta(days=1) if period else None)
+    if problems:
+        raise DetailsRefused(problems)
     if period is not None:
         # Serialise filings of one service year before counting its uses.
         uow.service_periods.claim(period.id)
@@ -106,7 +122,7 @@ def file_request(
             raise RequestRefused(decision)
         _check_supervisor(uow, override)
     if period is None:
-        raise DeskError("保单没有服务期记录 (policy has no service period)")
+        raise DeskError(t("error.no_service_period"))
 
     state = RequestState.USED if entry.real_time else RequestState.SUBMITTED
     details = _jsonable(new.details or {})
@@ -179,11 +195,11 @@ def move_request(
     """Make one lifecycle transition, with its event, SLA steps and ledger entry; commits."""
     request = uow.requests.get(request_id)
     if request is None:
-        raise DeskError("申请不存在 (no such request)")
+        raise DeskError(t("error.no_request"))
     entry = benefit(request.service_code)
     data = _jsonable(data or {})
     if to in (RequestState.REJECTED, RequestState.CANCELLED) and not reason.strip():
-        raise DeskError("请填写原因 (a reason is required)")
+        raise DeskError(t("error.reason_required"))
     if request.service_period_id is not None:
         uow.service_periods.claim(request.service_period_id)
     calendar = load_working_calendar(uow)
@@ -274,7 +290,7 @@ def _beneficiary(uow: UnitOfWork, insured_id: uuid.UUID, new: NewRequest) -> Ben
     if new.beneficiary_member_id is not None:
         member = uow.family.get(new.beneficiary_member_id)
         if member is None or member.customer_id != insured_id:
-            raise DeskError("该家庭成员不在被保险人名下 (family member not on file)")
+            raise DeskError(t("error.family_not_on_file"))
         return Beneficiary(False, member.name, member.relation, on_file=bool(member.id_number))
     if new.beneficiary_name.strip():
         insured = uow.customers.get(insured_id)
@@ -286,7 +302,7 @@ def _beneficiary(uow: UnitOfWork, insured_id: uuid.UUID, new: NewRequest) -> Ben
 
 def _check_supervisor(uow: UnitOfWork, override: Override) -> None:
     if not override.reason.strip():
-        raise DeskError("主管放行必须填写原因 (an override needs a reason)")
+        raise DeskError(t("error.override_reason"))
     supervisor = uow.agents.get(override.supervisor_id)
     if supervisor is None or supervisor.role not in SUPERVISOR_ROLES:
-        raise DeskError("只有主管可以放行 (only a supervisor may override)")
+        raise DeskError(t("error.override_supervisor"))
