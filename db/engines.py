@@ -21,6 +21,12 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 class DatabaseUnavailable(Exception):
     """The database named by the configuration cannot be used; the message says why."""
 
+    def __init__(self, message: str, *, cause: str = "") -> None:
+        super().__init__(message)
+        # The cause alone (refused, unknown host, bad password): a status line that
+        # already names the server shows this instead of the whole message.
+        self.cause = cause or message
+
 
 def default_sqlite_path() -> Path:
     from platformdirs import user_data_dir
@@ -106,7 +112,8 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except DBAPIError as error:
-        raise DatabaseUnavailable(f"无法连接数据库 (cannot connect) {shown}: {_reason(error)}") from None
+        reason = _reason(error)
+        raise DatabaseUnavailable(f"无法连接数据库 (cannot connect) {shown}: {reason}", cause=reason) from None
 
 
 def _reason(error: DBAPIError) -> str:

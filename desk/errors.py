@@ -7,3 +7,8 @@ class DeskError(Exception):
 
 class DatabaseProblem(DeskError):
     """The database cannot be opened or used as it is (unreachable, newer schema, …)."""
+
+    def __init__(self, message: str, *, cause: str = "") -> None:
+        super().__init__(message)
+        # Without the server's name, for a line that shows the server already.
+        self.cause = cause or message

@@ -1,9 +1,17 @@
-"""The desk application: opens the database in a worker and starts on the lookup screen."""
+"""The desk application: opens the database in a worker and starts on the lookup screen.
+
+It also holds the call on the line, from the lookup's Enter to its wrap-up: the identity
+check (Esc cancels it, V on the customer view repeats a failed one), the wrap-up with the
+code that fits what the call did, and Ctrl+Q, which asks before leaving a call or a
+changed form behind.
+"""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
@@ -23,7 +31,20 @@ if TYPE_CHECKING:
     # The database stack (SQLAlchemy, SQLModel, Alembic, pydantic) costs most of a second
     # to import: it loads in the worker after the first frame, never before it.
     from desk.use_cases.customer_view import IdentityReference
-    from desk.use_cases.database import Database
+    from desk.use_cases.database import Database, OpenFailure
+    from screens.request_form import RequestFormScreen
+
+# Who may override a refusal (the form's Ctrl+O); the use case checks it again.
+SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+
+
+@dataclass
+class OpenCall:
+    """The call on the line: from the lookup's Enter until its wrap-up is saved."""
+
+    call_id: uuid.UUID
+    reference: IdentityReference
+    verified: bool = False
 
 
 class DeskApp(App[None]):
@@ -33,9 +54,16 @@ class DeskApp(App[None]):
     SUB_TITLE = t("app.sub_title")
     BINDINGS = [
         Binding("f1", "help", t("key.help"), id="help"),
-        Binding("f2", "open_queue", t("key.queue"), id="open-queue"),
-        Binding("f3", "open_calendar", t("key.calendar"), id="open-calendar"),
+        # Work everywhere, shown on the lookup screen: at 80 columns the call screens need
+        # their footer for their own keys (F1 help lists these on every screen).
+        Binding("f2", "open_queue", t("key.queue"), show=False, id="open-queue"),
+        Binding("f3", "open_calendar", t("key.calendar"), show=False, id="open-calendar"),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
+        # Named in the agents' language (Textual's own says "palette").
+        Binding("ctrl+p", "command_palette", t("key.palette"), show=False, id="palette", priority=True),
+        # Reached only when the form's own Ctrl+O is off (not a supervisor, nothing refused):
+        # the key then says why instead of doing nothing.
+        Binding("ctrl+o", "override_refused", t("form.override_key"), show=False, id="override-refused"),
     ]
 
     def __init__(
@@ -52,6 +80,14 @@ class DeskApp(App[None]):
         self.agent_login = agent_login
         self.agent_id: uuid.UUID | None = None
         self.agent_role = ""
+        self.agent_name = agent_login or ""
+        self.call: OpenCall | None = None
+        # Why the database did not open, once that is known; None while opening or open.
+        self.database_problem: OpenFailure | None = None
+        # Moves on with every committed transaction (from any thread): a screen that
+        # remembers the version it loaded knows on resume whether it is stale.
+        self.data_version = 0
+        self._commits = itertools.count(1)
 
     def now(self) -> datetime:
         return self.clock()
@@ -72,9 +108,14 @@ class DeskApp(App[None]):
         database = open_database(self.database_url)
         with database.unit_of_work() as uow:
             agent = agent_for(uow, self.agent_login or current_login())
-            self.agent_id, self.agent_role = agent.id, agent.role
+            self.agent_id, self.agent_role, self.agent_name = agent.id, agent.role, agent.login
             uow.commit()
+        database.on_commit(self._committed)
         return database
+
+    def _committed(self) -> None:
+        # In the committing worker's thread: next() on a count is atomic.
+        self.data_version = next(self._commits)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "database":
@@ -90,8 +131,13 @@ class DeskApp(App[None]):
             self.database = event.worker.result
             if home is not None and self.database is not None:
                 home.show_database_ready(self.database.label)
-        elif event.state == WorkerState.ERROR and home is not None:
-            home.show_database_failed(_reason(event.worker.error))
+        elif event.state == WorkerState.ERROR:
+            from desk.use_cases.database import open_failure
+
+            # Which server (password masked) and why, where the agent looks first.
+            self.database_problem = problem = open_failure(self.database_url, event.worker.error)
+            if home is not None:
+                home.show_database_failed(t("db.failed_at", target=problem.target, reason=problem.cause))
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:
@@ -114,36 +160,171 @@ class DeskApp(App[None]):
             call_id = open_call(uow, customer_id=customer_id, agent_id=self.agent_id, at=self.now())
         with self.database.unit_of_work() as uow:
             reference = identity_reference(uow, customer_id)
-        self.call_from_thread(self._verify, call_id, reference)
+        self.call_from_thread(self._call_opened, OpenCall(call_id, reference))
 
-    def _verify(self, call_id: uuid.UUID, reference: IdentityReference) -> None:
+    def _call_opened(self, call: OpenCall) -> None:
+        self.call = call
+        self._check_identity(call, retry_on=None)
+
+    def check_identity_again(self, customer_screen: Screen) -> None:
+        """Repeat a failed identity check (V on the name-only customer view)."""
+        if self.call is not None:
+            self._check_identity(self.call, retry_on=customer_screen)
+
+    def _check_identity(self, call: OpenCall, retry_on: Screen | None) -> None:
         from screens.identity import IdentityScreen
 
         def checked(confirmed: list[str] | None) -> None:
-            self._record_verification(call_id, reference, confirmed or [])
+            if confirmed is not None:
+                self._record_verification(call, confirmed, retry_on)
+            elif retry_on is None:
+                # Esc on the first check: perhaps the wrong customer; nothing is shown.
+                self.call = None
+                self._cancel_call(call)
+            # A cancelled retry leaves the name-only view as it was.
 
-        self.push_screen(IdentityScreen(reference), checked)
+        self.push_screen(IdentityScreen(call.reference), checked)
 
     @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
-    def _record_verification(self, call_id: uuid.UUID, reference: IdentityReference, confirmed: list[str]) -> None:
-        from desk.rules.identity import identity_verified
+    def _record_verification(self, call: OpenCall, confirmed: list[str], retry_on: Screen | None) -> None:
         from desk.use_cases.calls import record_verification
 
         assert self.database is not None
         with self.database.unit_of_work() as uow:
-            record_verification(uow, call_id, confirmed)
-        self.call_from_thread(self._show_customer, call_id, reference, identity_verified(confirmed))
+            record_verification(uow, call.call_id, confirmed)
+        self.call_from_thread(self._show_customer, call, confirmed, retry_on)
 
-    def _show_customer(self, call_id: uuid.UUID, reference: IdentityReference, verified: bool) -> None:
+    def _show_customer(self, call: OpenCall, confirmed: list[str], retry_on: Screen | None) -> None:
+        from desk.rules.identity import REQUIRED_FACTS, identity_verified
         from screens.customer import CustomerScreen
 
-        self.push_screen(CustomerScreen(reference.customer_id, reference.name, call_id, verified))
+        call.verified = identity_verified(confirmed)
+        ref = call.reference
+        screen = CustomerScreen(ref.customer_id, ref.name, call.call_id, call.verified)
+        if retry_on is None:
+            self.push_screen(screen)
+        elif not call.verified:
+            self.notify(t("identity.still_failed", count=len(confirmed), need=REQUIRED_FACTS), severity="warning")
+        elif self.screen is retry_on:
+            self.switch_screen(screen)  # the name-only view gives way to the details
+        else:
+            self.push_screen(screen)
+
+    @work(thread=True, exclusive=True, group="call", exit_on_error=False)
+    def _cancel_call(self, call: OpenCall) -> None:
+        from desk.use_cases.calls import cancel_call
+
+        assert self.database is not None
+        with self.database.unit_of_work() as uow:
+            cancel_call(uow, call.call_id, at=self.now())
+        self.call_from_thread(self.notify, t("identity.cancelled"))
+
+    def wrap_up_call(self, after: Callable[[], object]) -> None:
+        """End the open call with a wrap-up code and note; ``after`` runs once it is saved.
+
+        The code offered first fits what the call did (desk.use_cases.calls
+        .suggested_wrap_up_code); Esc on the wrap-up leaves the call open.
+        """
+        call = self.call
+        if call is None:
+            after()
+            return
+        self._suggest_wrap_up(call, after)
+
+    @work(thread=True, exclusive=True, group="wrap-up-code", exit_on_error=False)
+    def _suggest_wrap_up(self, call: OpenCall, after: Callable[[], object]) -> None:
+        from desk.use_cases.calls import suggested_wrap_up_code
+
+        try:
+            assert self.database is not None
+            with self.database.unit_of_work() as uow:
+                code = suggested_wrap_up_code(uow, call.call_id)
+        except Exception:  # noqa: BLE001 - the wrap-up screen still opens and says on save what fails
+            code = "inquiry" if call.verified else "verification_failed"
+        self.call_from_thread(self._ask_wrap_up, call, code, after)
+
+    def _ask_wrap_up(self, call: OpenCall, code: str, after: Callable[[], object]) -> None:
+        from screens.wrap_up import WrapUpScreen
+
+        def ended(saved: bool | None) -> None:
+            if saved:
+                if self.call is call:
+                    self.call = None
+                self.notify(t("wrap_up.saved"))
+                after()
+
+        self.push_screen(WrapUpScreen(call.call_id, call.reference.name, code), ended)
+
+    # -- quitting --------------------------------------------------------------------------
+
+    async def action_quit(self) -> None:
+        """Quit at once when nothing is open; otherwise ask, keep drafts, wrap up, then quit."""
+        from screens.quit import ConfirmQuit
+
+        if isinstance(self.screen, ConfirmQuit):
+            # Asked already, and Ctrl+Q again: quit now (no database, no wrap-up), drafts kept.
+            self._keep_drafts(self._changed_forms())
+            self.exit()
+            return
+        forms = self._changed_forms()
+        if self.call is None and not forms:
+            self.exit()
+            return
+
+        def answered(go: bool | None) -> None:
+            if go:
+                self._keep_drafts(self._changed_forms())
+                self.wrap_up_call(after=self.exit)
+
+        name = self.call.reference.name if self.call is not None else None
+        self.push_screen(ConfirmQuit(name, [form.benefit.name_zh for form in forms]), answered)
+
+    def _changed_forms(self) -> list[RequestFormScreen]:
+        from screens.request_form import RequestFormScreen
+
+        # The form's own test of "something typed" (its Esc asks by it too).
+        return [screen for screen in self.screen_stack if isinstance(screen, RequestFormScreen) and screen.is_dirty()]
+
+    def _keep_drafts(self, forms: list[RequestFormScreen]) -> None:
+        """Write each changed form where the form finds it when opened again."""
+        if not forms:
+            return
+        try:
+            for form in forms:
+                form.save_draft()
+        except OSError as error:
+            self.notify(t("error.save_failed", reason=error), severity="error", timeout=10)
+            return
+        self.notify(t("quit.drafts_kept", count=len(forms)))
+
+    # -- the supervisor override -------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "override_refused":
+            from screens.request_form import RequestFormScreen
+
+            return isinstance(self.screen, RequestFormScreen)
+        return True
+
+    def action_override_refused(self) -> None:
+        self.explain_override_refused()
+
+    def explain_override_refused(self) -> None:
+        """Say why a supervisor override cannot be made here and now."""
+        if self.agent_role not in SUPERVISOR_ROLES:
+            self.notify(t("override.not_supervisor", agent=self.agent_name), severity="warning")
+        else:
+            self.notify(t("override.nothing"), severity="warning")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The palette offers what the screen's keys do, so a forgotten key is found by name."""
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
+            # desk's own actions only (each has an id): Textual's scrolling and developer
+            # commands (Scroll Left, Screenshot, Keys) mean nothing to an agent.
+            if binding.id is None or binding.id == "palette":
+                continue
             if not active.enabled or not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
@@ -152,24 +333,28 @@ class DeskApp(App[None]):
                 f"{binding.key_display or key}",
                 partial(active.node.run_action, binding.action),
             )
-        yield from super().get_system_commands(screen)
 
     def action_open_queue(self) -> None:
         from screens.queue import QueueScreen
 
-        self._open_screen(QueueScreen, QueueScreen)
+        self._open_screen(QueueScreen, QueueScreen, t("key.queue"))
 
     def action_open_calendar(self) -> None:
         from screens.calendar import CalendarScreen
 
-        self._open_screen(CalendarScreen, lambda: CalendarScreen(self.today().year))
+        self._open_screen(CalendarScreen, lambda: CalendarScreen(self.today().year), t("key.calendar"))
 
-    def _open_screen(self, kind: type[Screen], make: Callable[[], Screen]) -> None:
+    def _open_screen(self, kind: type[Screen], make: Callable[[], Screen], title: str) -> None:
         """Open a work screen from anywhere, once the database is there; never twice on top."""
         if isinstance(self.screen, kind):
             return
         if self.database is None:
-            self.notify(t("lookup.not_ready"), severity="warning")
+            problem = self.database_problem
+            if problem is None:
+                self.notify(t("lookup.not_ready"), severity="warning")
+            else:
+                self.notify(t("db.cannot_open", screen=title, target=problem.target, reason=problem.cause),
+                            severity="error", timeout=10)
             return
         self.push_screen(make())
 

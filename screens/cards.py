@@ -1,7 +1,9 @@
 """The benefit cards of one policy: one card per catalogue benefit, in a grid.
 
+The cards are the insured's: a line under the title names the insured and what the
+verified caller is to them (the policyholder may call about someone else's cover).
 Two columns fit 80×24 (the grid scrolls); a wide terminal gets more columns. Arrows move
-between cards, Enter opens the card's rules (and, once they exist, its request form).
+between cards, Enter opens the card's request form, I its rules.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from textual.widgets import Footer, Header, Static
 
 from desk.rules.entitlement import BenefitState, BenefitStatus
 from desk.texts.labels import t
-from desk.use_cases.customer_view import BenefitCards, load_benefit_cards
+from desk.use_cases.customer_view import BenefitCards, CallerRole, load_benefit_cards
 from screens.labels import audience_text, card_state_text, quota_text, sla_text, window_text
 
 CARD_WIDTH = 38
 STATE_CLASSES = {
     BenefitState.AVAILABLE: "available",
     BenefitState.NOT_YET_OPEN: "closed",
+    BenefitState.IN_PROGRESS: "used-up",  # like used up: no new filing for now
     BenefitState.USED_UP: "used-up",
     BenefitState.EXPIRED: "closed",
     BenefitState.POLICY_ENDED: "closed",
@@ -34,6 +37,7 @@ STATE_CLASSES = {
 STATE_SYMBOLS = {
     BenefitState.AVAILABLE: "●",
     BenefitState.NOT_YET_OPEN: "○",
+    BenefitState.IN_PROGRESS: "◐",
     BenefitState.USED_UP: "■",
     BenefitState.EXPIRED: "×",
     BenefitState.POLICY_ENDED: "×",
@@ -79,27 +83,43 @@ class BenefitCardsScreen(Screen[None]):
         Binding("up", "move_row(-1)", "↑", show=False, id="card-up"),
     ]
 
-    def __init__(self, policy_id: uuid.UUID) -> None:
+    def __init__(self, policy_id: uuid.UUID, caller_id: uuid.UUID | None = None) -> None:
+        """``caller_id``: the verified caller; by default the customer of the call beneath."""
         super().__init__()
         self.policy_id = policy_id
+        self.caller_id = caller_id
         self.cards: BenefitCards | None = None
+        self._loaded_version = 0
         self._refocus: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="cards-title", classes="title")
+        yield Static("", id="cards-insured")
         with VerticalScroll(id="cards-scroll"):
             yield Grid(id="cards")
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.caller_id is None:
+            from screens.customer import CustomerScreen
+
+            self.caller_id = next(
+                (s.customer_id for s in reversed(self.app.screen_stack) if isinstance(s, CustomerScreen)), None
+            )
         self._load()
+
+    def on_screen_resume(self) -> None:
+        # Back from a form, the queue or a request view: a filing or a move changes the cards.
+        if self.cards is not None and self._loaded_version != getattr(self.app, "data_version", 0):
+            self._load()
 
     @work(thread=True, exclusive=True, group="cards", exit_on_error=False)
     def _load(self) -> None:
         app = self.app
+        self._loaded_version = getattr(app, "data_version", 0)
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-            cards = load_benefit_cards(uow, self.policy_id, app.today())  # type: ignore[attr-defined]
+            cards = load_benefit_cards(uow, self.policy_id, app.today(), self.caller_id)  # type: ignore[attr-defined]
         app.call_from_thread(self._show, cards)
 
     def _show(self, cards: BenefitCards) -> None:
@@ -108,6 +128,7 @@ class BenefitCardsScreen(Screen[None]):
             self.query_one("#cards-title", Static).update(
                 f"{t('cards.title', policy=cards.policy_number)}  {t('cards.window', window=window_text(cards.window))}"
             )
+        self.query_one("#cards-insured", Static).update(insured_text(cards))
         grid = self.query_one("#cards", Grid)
         existing = {card.status.benefit.code: card for card in self.query(BenefitCard)}
         if existing:
@@ -172,4 +193,16 @@ class BenefitCardsScreen(Screen[None]):
                 self._refocus = focused_code
                 self._load()
 
-        self.app.push_screen(RequestFormScreen(self.focused.status, self.policy_id), filed)
+        self.app.push_screen(RequestFormScreen(self.focused.status, self.policy_id,
+                                             whose=insured_text(self.cards) if self.cards else None), filed)
+
+
+def insured_text(cards: BenefitCards) -> str:
+    """Whose cards these are, and who is calling: 被保险人：张三（来电人为投保人）."""
+    if cards.caller_role is None:
+        return t("cards.insured_only", name=cards.insured_name)
+    if cards.caller_role is CallerRole.HOLDER and cards.caller_relation:
+        caller = t("cards.caller.holder_relation", relation=cards.caller_relation)
+    else:
+        caller = t(f"cards.caller.{cards.caller_role.value}")
+    return t("cards.insured", name=cards.insured_name, caller=caller)

@@ -1,8 +1,9 @@
 """The customer view: binding data (masked), policies and their windows, family, history.
 
-Opened after the identity check. Unverified, it shows the name only. Keys: Enter or B
-opens the benefit cards of the highlighted policy, R shows a number in full (audited),
-W ends the call with a wrap-up.
+Opened after the identity check. Unverified, it shows the name only, and V repeats the
+check. Keys: Enter or B opens the benefit cards of the highlighted policy, R shows a
+number in full (audited), W ends the call with a wrap-up. Whenever it comes back on top
+after something was written (a filing, a move from the queue), it reloads.
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from desk.texts.labels import t
-from desk.use_cases.calls import WRAP_UP_CODES
+from desk.use_cases.calls import LABELLED_CODES
 from desk.use_cases.customer_view import CustomerView, load_customer_view
 from screens.labels import day, minute, policy_status_text, state_text, window_text
 
+WIDE = 100  # from this width the product name gets the room it needs
+PRODUCT_WIDTH = 16  # cells: eight Chinese characters
 
 class CustomerScreen(Screen[None]):
     HELP_TOPIC = "customer"
@@ -28,6 +31,9 @@ class CustomerScreen(Screen[None]):
         Binding("b", "cards", t("key.cards"), id="benefit-cards"),
         Binding("enter", "open", t("key.open"), show=False, id="open-row"),
         Binding("r", "reveal", t("key.reveal"), id="reveal"),
+        Binding("c", "file_complaint", t("key.file_complaint"), id="file-complaint"),
+        Binding("f", "family", t("key.family"), id="family-members"),
+        Binding("v", "verify_again", t("key.verify_again"), id="verify-again"),
         Binding("w", "end_call", t("key.end_call"), id="end-call"),
         Binding("escape", "end_call", t("key.end_call"), show=False, id="end-call-escape"),
     ]
@@ -39,6 +45,7 @@ class CustomerScreen(Screen[None]):
         self.call_id = call_id
         self.verified = verified
         self.view: CustomerView | None = None
+        self._loaded_version = -1  # the app's data_version this view was read at
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,17 +72,38 @@ class CustomerScreen(Screen[None]):
             self._load()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "verify_again":
+            return not self.verified  # in the footer only while it is needed
         # Before the identity check nothing but the name may be reached.
-        return self.verified or action not in {"cards", "reveal", "open"}
+        return self.verified or action not in {"cards", "reveal", "open", "family", "file_complaint"}
+
+    def on_screen_resume(self) -> None:
+        # Back from the cards, a form, the queue or a request: reload if anything was written.
+        # Checked after the app's pending callbacks, so a view that a saved wrap-up is about
+        # to close does not start a load first.
+        self.app.call_next(self._reload_if_stale)
+
+    def _reload_if_stale(self) -> None:
+        if self.is_current and self.view is not None and self._loaded_version != self.app.data_version:  # type: ignore[attr-defined]
+            self._load()
 
     @work(thread=True, exclusive=True, group="customer", exit_on_error=False)
     def _load(self) -> None:
         app = self.app
+        # Read before the query: a write that lands meanwhile makes the next resume reload.
+        version = app.data_version  # type: ignore[attr-defined]
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             view = load_customer_view(uow, self.customer_id, app.today())  # type: ignore[attr-defined]
-        app.call_from_thread(self._show, view)
+        app.call_from_thread(self._show, view, version)
 
-    def _show(self, view: CustomerView) -> None:
+    def _show(self, view: CustomerView, version: int) -> None:
+        first = self.view is None
+        self._loaded_version = version
+        # A reload keeps the agent's place: the rows under the cursors and the focused table.
+        place = {} if first else {
+            table.id: table.cursor_row for table in self.query(DataTable) if table.cursor_type == "row"
+        }
+        focused = None if first or self.focused is None else self.focused.id
         self.view = view
         sex = t(f"sex.{view.sex}") if view.sex in ("M", "F") else view.sex
         lines = [
@@ -90,8 +118,12 @@ class CustomerScreen(Screen[None]):
 
         policies = self.query_one("#policies", DataTable)
         policies.clear(columns=True)
+        # At 80 columns a long product name ("…重大疾病保险（2024版）") pushed the service
+        # window off the right edge; the product gives way (cropped), the window never does.
+        narrow = self.size.width < WIDE
         for key in ("number", "product", "role", "status", "window"):
-            policies.add_column(t(f"policy.col.{key}"), key=key)
+            width = PRODUCT_WIDTH if key == "product" and narrow else None
+            policies.add_column(t(f"policy.col.{key}"), key=key, width=width)
         for p in view.policies:
             role = t("policy.role.insured") if p.is_insured else t("policy.role.holder")
             policies.add_row(p.policy_number, p.product, role, policy_status_text(p.status),
@@ -105,9 +137,12 @@ class CustomerScreen(Screen[None]):
                    [(r.number, r.service_name, state_text(r.state), minute(r.submitted_at), r.beneficiary_name)
                     for r in view.requests])
         self._fill("calls", ("started", "wrap_up", "verified"), "call.col",
-                   [(minute(c.started_at), (t(f"wrap_up.{c.wrap_up_code}") if c.wrap_up_code in WRAP_UP_CODES else c.wrap_up_code) or "-", t("yes") if c.verified else t("no"))
+                   [(minute(c.started_at), (t(f"wrap_up.{c.wrap_up_code}") if c.wrap_up_code in LABELLED_CODES else c.wrap_up_code) or "-", t("yes") if c.verified else t("no"))
                     for c in view.calls])
-        policies.focus()
+        for table_id, row in place.items():
+            table = self.query_one(f"#{table_id}", DataTable)
+            table.move_cursor(row=min(row, table.row_count - 1))
+        self.query_one(f"#{focused or 'policies'}").focus()
 
     def _fill(self, table_id: str, keys: tuple[str, ...], prefix: str, rows: list[tuple[str, ...]]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -147,7 +182,7 @@ class CustomerScreen(Screen[None]):
         request = self.view.requests[min(table.cursor_row, len(self.view.requests) - 1)]
         from screens.request_view import RequestViewScreen
 
-        self.app.push_screen(RequestViewScreen(request.request_id), lambda _: self._load())
+        self.app.push_screen(RequestViewScreen(request.request_id))  # a move reloads on resume
 
     def action_cards(self) -> None:
         policy_id = self._highlighted_policy()
@@ -156,6 +191,29 @@ class CustomerScreen(Screen[None]):
         from screens.cards import BenefitCardsScreen
 
         self.app.push_screen(BenefitCardsScreen(policy_id))
+
+    def action_family(self) -> None:
+        """F: the family members on file, to add or edit one (a booking for them needs it)."""
+        from screens.family import FamilyScreen
+
+        self.app.push_screen(FamilyScreen(self.customer_id, self.customer_name))  # reloads on resume
+
+    def action_file_complaint(self) -> None:
+        """C: a complaint (投诉) during the call, about the request under the cursor if the requests have focus."""
+        from screens.complaint_form import ComplaintFormScreen
+
+        requests = self.view.requests if self.view is not None else ()
+        chosen = None
+        if requests and self.focused is not None and self.focused.id == "requests":
+            chosen = requests[min(self.query_one("#requests", DataTable).cursor_row, len(requests) - 1)].request_id
+        choices = [(r.request_id, f"{r.number} {r.service_name} {state_text(r.state)} {minute(r.submitted_at)}")
+                   for r in requests]
+
+        def filed(message: str | None) -> None:
+            if message:
+                self.query_one("#customer-status", Static).update(message)
+
+        self.app.push_screen(ComplaintFormScreen(self.customer_id, self.customer_name, choices, chosen), filed)
 
     def action_reveal(self) -> None:
         from screens.reveal import RevealScreen
@@ -166,13 +224,9 @@ class CustomerScreen(Screen[None]):
 
         self.app.push_screen(RevealScreen(self.customer_id), shown)
 
+    def action_verify_again(self) -> None:
+        self.app.check_identity_again(self)  # type: ignore[attr-defined]
+
     def action_end_call(self) -> None:
-        from screens.wrap_up import WrapUpScreen
-
-        def ended(saved: bool | None) -> None:
-            if saved:
-                self.app.notify(t("wrap_up.saved"))
-                self.app.pop_screen()
-
-        default = "inquiry" if self.verified else "verification_failed"
-        self.app.push_screen(WrapUpScreen(self.call_id, self.customer_name, default), ended)
+        # The app offers the code that fits the call (a filing: request_filed), then we leave.
+        self.app.wrap_up_call(after=self.app.pop_screen)  # type: ignore[attr-defined]

@@ -24,7 +24,9 @@ class HomeScreen(Screen[None]):
         Binding("escape", "clear", t("key.clear"), id="clear-search"),
         Binding("down", "cursor(1)", t("key.down"), show=False, id="result-down"),
         Binding("up", "cursor(-1)", t("key.up"), show=False, id="result-up"),
-        Binding("enter", "open_customer", t("key.open"), id="open-customer", priority=True),
+        Binding("enter", "open_customer", t("key.open_and_verify"), id="open-customer", priority=True),
+        Binding("f2", "app.open_queue", t("key.queue"), id="home-open-queue"),
+        Binding("f3", "app.open_calendar", t("key.calendar"), id="home-open-calendar"),
     ]
 
     def __init__(self) -> None:
@@ -55,13 +57,18 @@ class HomeScreen(Screen[None]):
 
     @on(Input.Changed, "#search")
     def _query_changed(self, event: Input.Changed) -> None:
-        query = event.value
+        self._lookup(event.value)
+
+    def _lookup(self, query: str) -> None:
         if not query.strip():
             self._show_hits([], "")
             self.query_one("#lookup-hint", Static).update(t("home.hint"))
             return
         if self.app.database is None:  # type: ignore[attr-defined]
-            self.query_one("#lookup-hint", Static).update(t("lookup.not_ready"))
+            problem = self.app.database_problem  # type: ignore[attr-defined]
+            # "Not ready" only while it is opening: once the open failed, say so and why.
+            hint = t("lookup.not_ready") if problem is None else t("lookup.unreachable", reason=problem.cause)
+            self.query_one("#lookup-hint", Static).update(hint)
             return
         self._search(query)
 
@@ -126,7 +133,10 @@ class HomeScreen(Screen[None]):
         if search.value.strip():
             self._search(search.value)
 
-    def show_database_failed(self, reason: str) -> None:
+    def show_database_failed(self, line: str) -> None:
+        """``line`` names the server (password masked) and the cause."""
         status = self.query_one("#db-status", Static)
-        status.update(t("db.failed", reason=reason))
+        status.update(line)
         status.set_class(True, "error")
+        # What was typed while it was opening now says why no result comes.
+        self._lookup(self.query_one("#search", Input).value)

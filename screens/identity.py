@@ -1,4 +1,8 @@
-"""The identity check (核身): tick what the caller confirmed; two or more open the details."""
+"""The identity check (核身): tick what the caller confirmed; two or more open the details.
+
+Enter confirms what is ticked (fewer than two is a failed check, recorded as such); Esc
+cancels: nothing is recorded and nothing of the customer is shown.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ from screens.labels import day
 FACTS = list(IdentityFact)
 
 
-class IdentityScreen(ModalScreen[list[str]]):
-    """Dismisses with the facts ticked; the caller decides what that allows."""
+class IdentityScreen(ModalScreen[list[str] | None]):
+    """Dismisses with the facts ticked, or None when cancelled; the caller decides what that allows."""
 
     HELP_TOPIC = "identity"
     BINDINGS = [
@@ -27,7 +31,8 @@ class IdentityScreen(ModalScreen[list[str]]):
             for n, fact in enumerate(FACTS, start=1)
         ),
         Binding("enter", "confirm", t("key.verify"), id="verify", priority=True),
-        Binding("escape", "confirm", t("key.back"), id="verify-back", show=False),
+        # Esc is a way out, never a confirmation: the agent may have opened the wrong customer.
+        Binding("escape", "cancel", t("key.cancel"), id="verify-cancel"),
     ]
 
     def __init__(self, reference: IdentityReference) -> None:
@@ -73,3 +78,6 @@ class IdentityScreen(ModalScreen[list[str]]):
 
     def action_confirm(self) -> None:
         self.dismiss(self.confirmed())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from desk.rules.catalogue import Benefit, SlaStep
-from desk.rules.entitlement import BenefitStatus, ServiceWindow, WindowState
+from desk.rules.entitlement import BenefitState, BenefitStatus, ServiceWindow, WindowState
 from desk.texts.due import minute as minute  # screens read times as the reports do
 from desk.texts.labels import t
 
@@ -22,13 +22,20 @@ def window_text(window: ServiceWindow) -> str:
 
 
 def card_state_text(status: BenefitStatus) -> str:
+    if status.state is BenefitState.USED_UP and status.renews_on is not None:
+        # Only a later window a supervisor granted renews a quota: name it when there is one.
+        return t("card.state.used_up_renews", on=day(status.renews_on))
     on = day(status.on) if status.on else ""
     return t(f"card.state.{status.state.value}", on=on)
 
 
 def quota_text(status: BenefitStatus) -> str:
-    if status.left is None:
+    if status.benefit.is_unlimited:
         return t("card.quota_unlimited", note=status.benefit.quota_note_zh, used=status.used)
+    if status.left is None:  # the window is closed: nothing is left to offer
+        return t("card.quota_closed", used=status.used)
+    if status.in_progress:
+        return t("card.quota_in_progress", used=status.used, held=status.in_progress, left=status.left)
     return t("card.quota", used=status.used, left=status.left)
 
 

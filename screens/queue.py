@@ -36,7 +36,9 @@ from desk.use_cases.queue import (
     service_names,
     step_names,
 )
+from screens.confirm_move import ConfirmMoveScreen
 from screens.decision import DecisionScreen
+from screens.labels import state_text
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
 
 if TYPE_CHECKING:
@@ -50,19 +52,22 @@ AGENT_FILTERS = (None, "mine", "unassigned")
 STATE_FILTERS = (None, SlaState.OVERDUE, SlaState.DUE_SOON, SlaState.ON_TRACK)
 
 
+FILTERS = Binding.Group(t("key.filters"), compact=True)
+
 class QueueScreen(Screen[None]):
     HELP_TOPIC = "queue"
     REFRESH_SECONDS = 3.0
     BINDINGS = [
-        Binding("escape", "app.pop_screen", t("key.back"), id="queue-back"),
+        Binding("escape", "app.pop_screen", t("key.back"), show=False, id="queue-back"),
         Binding("enter", "open_request", t("key.open"), id="queue-open", priority=True),
         Binding("n", "next_step", t("key.next_step"), id="queue-next-step"),
         Binding("a", "assign", t("key.assign"), id="queue-assign"),
-        Binding("s", "cycle_service", t("key.filter_service"), id="queue-filter-service"),
-        Binding("t", "cycle_step", t("key.filter_step"), id="queue-filter-step"),
-        Binding("m", "cycle_agent", t("key.filter_agent"), id="queue-filter-agent"),
-        Binding("o", "cycle_state", t("key.filter_state"), id="queue-filter-state"),
-        Binding("x", "clear_filters", t("key.filter_clear"), id="queue-filter-clear"),
+        # One footer entry for the five filter keys: "s t m o x 筛选" fits 80 columns.
+        Binding("s", "cycle_service", t("key.filter_service"), id="queue-filter-service", group=FILTERS),
+        Binding("t", "cycle_step", t("key.filter_step"), id="queue-filter-step", group=FILTERS),
+        Binding("m", "cycle_agent", t("key.filter_agent"), id="queue-filter-agent", group=FILTERS),
+        Binding("o", "cycle_state", t("key.filter_state"), id="queue-filter-state", group=FILTERS),
+        Binding("x", "clear_filters", t("key.filter_clear"), id="queue-filter-clear", group=FILTERS),
         Binding("r", "refresh", t("key.refresh"), id="queue-refresh"),
         Binding("down", "cursor(1)", t("key.down"), show=False, id="queue-down", priority=True),
         Binding("up", "cursor(-1)", t("key.up"), show=False, id="queue-up", priority=True),
@@ -124,8 +129,9 @@ class QueueScreen(Screen[None]):
         return max(5, height - 1) if height else 20
 
     def _load(self, direction: str, key: object, cursor: int | None = None, keep: uuid.UUID | None = None,
-              size: int | None = None, scroll: bool = False) -> None:
-        """Ask for a window; ``scroll`` keeps the page's counts and calendar rather than reading them again."""
+              size: int | None = None, scroll: bool = False, keep_request: uuid.UUID | None = None) -> None:
+        """Ask for a window; ``scroll`` keeps the page's counts and calendar rather than reading them again;
+        ``keep_request`` puts the cursor on that request's row, moving the window to it if need be."""
         if self.app.database is None:  # type: ignore[attr-defined]
             self._status(t("queue.not_ready"))
             return
@@ -133,14 +139,15 @@ class QueueScreen(Screen[None]):
         window = self.window_size
         previous = self.page if scroll else None
         self._fetch(self._request_serial, direction, key, size or window, window, self.queue_filter, cursor, keep,
-                    previous)
+                    previous, keep_request)
 
     # Not exclusive: answers carry a serial and stale ones are dropped, whereas a cancelled
     # worker raises for whoever waits on it.
     @work(thread=True, group="queue", exit_on_error=False)
     def _fetch(self, serial: int, direction: str, key: object, size: int, window: int, queue_filter: QueueFilter,
-               cursor: int | None, keep: uuid.UUID | None, previous: QueuePage | None) -> None:
-        from desk.use_cases.queue import load_queue
+               cursor: int | None, keep: uuid.UUID | None, previous: QueuePage | None,
+               keep_request: uuid.UUID | None = None) -> None:
+        from desk.use_cases.queue import load_queue, load_queue_at_request
 
         app = self.app
         now = app.now()  # type: ignore[attr-defined]
@@ -161,17 +168,27 @@ class QueueScreen(Screen[None]):
                 # Already at the end: the window stays where it is.
                 app.call_from_thread(setattr, self, "answered", serial)
                 return
+            if keep_request is not None and not any(item.request_id == keep_request for item in page.items):
+                # The request's next deadline is outside the window: move the window to it.
+                found = load_queue_at_request(uow, now, queue_filter, keep_request, agent_id=agent_id, size=window,
+                                              previous=page)
+                if found is not None:
+                    page, top = found, False
         if not get_current_worker().is_cancelled:
-            app.call_from_thread(self._arrived, serial, page, cursor, keep, top)
+            app.call_from_thread(self._arrived, serial, page, cursor, keep, top, keep_request)
 
     def _arrived(self, serial: int, page: QueuePage, cursor: int | None, keep: uuid.UUID | None,
-                 top: bool = False) -> None:
+                 top: bool = False, keep_request: uuid.UUID | None = None) -> None:
         if serial != self._request_serial:
             return  # an answer to an older key press
         self.answered, self.at_top = serial, top
         self.page = page
         if keep is not None:
             positions = [i for i, item in enumerate(self.items) if item.id == keep]
+            cursor = positions[0] if positions else cursor
+        if keep_request is not None:
+            # The step acted on is done: its request's next step is the row to stay on.
+            positions = [i for i, item in enumerate(self.items) if item.request_id == keep_request]
             cursor = positions[0] if positions else cursor
         if cursor is None:
             cursor = self.cursor
@@ -303,10 +320,10 @@ class QueueScreen(Screen[None]):
         if self.is_current:
             self.action_refresh()
 
-    def action_refresh(self) -> None:
+    def action_refresh(self, keep_request: uuid.UUID | None = None) -> None:
         start = self.items[0].key if self.items and not self.at_top else None
         keep = self.selected.id if self.selected else None
-        self._load("from", start, keep=keep)
+        self._load("from", start, keep=keep, keep_request=keep_request)
 
     # -- filters ---------------------------------------------------------------------------
 
@@ -336,35 +353,53 @@ class QueueScreen(Screen[None]):
         item = self.selected
         if item is None:
             return
+        if item.kind == "complaint":
+            # A complaint is read as itself (its words, dates and request), not as its request.
+            self._open_complaint(item)
+            return
         if item.request_id is None:
             self._status(t("queue.no_request"))
             return
         self.app.push_screen(RequestViewScreen(item.request_id))
+
+    def _open_complaint(self, item: QueueItem) -> None:
+        complaint_id = item.id
+
+        def decided(decision: str | None) -> None:
+            if decision is not None:
+                self._decide(complaint_id, decision)
+
+        self.app.push_screen(DecisionScreen(complaint_id), decided)
 
     def action_next_step(self) -> None:
         item = self.selected
         if item is None:
             return
         if item.kind == "complaint":
-            complaint_id = item.id
-
-            def decided(decision: str | None) -> None:
-                if decision is not None:
-                    self._decide(complaint_id, decision)
-
-            self.app.push_screen(DecisionScreen(item.customer), decided)
+            self._open_complaint(item)
             return
         if item.next_state is None or item.request_id is None:
             self._status(t("queue.no_next"))
             return
-        request_id = item.request_id
-        ask_and_move(self, item.service_code, item.next_state,
-                     lambda to, answers: self._move(request_id, to, answers))
+        # Captured now: the rows may move under the cursor while the agent reads the prompt.
+        request_id, to, expected = item.request_id, item.next_state, item.request_state
+        subject = t("queue.confirm_subject", number=item.request_number, service=item.service,
+                    customer=item.customer, step=item.step)
+        change = t("queue.confirm_change", source=state_text(expected.value) if expected else "-",
+                   target=state_text(to.value))
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                ask_and_move(self, item.service_code, to,
+                             lambda to, answers: self._move(request_id, to, answers, expected), subject=subject)
+
+        self.app.push_screen(ConfirmMoveScreen(subject, change), confirmed)
 
     @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
-    def _move(self, request_id: uuid.UUID, to: RequestState, answers: dict[str, str]) -> None:
-        message = make_transition(self.app, request_id, to, answers)
-        self.app.call_from_thread(self._acted, message)
+    def _move(self, request_id: uuid.UUID, to: RequestState, answers: dict[str, str],
+              expected: RequestState | None = None) -> None:
+        message = make_transition(self.app, request_id, to, answers, expected)
+        self.app.call_from_thread(self._acted, message, request_id)
 
     @work(thread=True, exclusive=True, group="queue-act", exit_on_error=False)
     def _decide(self, complaint_id: uuid.UUID, decision: str) -> None:
@@ -403,9 +438,9 @@ class QueueScreen(Screen[None]):
                                 t("queue.assigned", number=item.request_number or "-", step=item.step))
         self.app.call_from_thread(self._acted, message)
 
-    def _acted(self, message: str) -> None:
+    def _acted(self, message: str, request_id: uuid.UUID | None = None) -> None:
         self._status(message)
-        self.action_refresh()
+        self.action_refresh(keep_request=request_id)
 
 
 def _due_text(item: QueueItem, this_year: int) -> str:

@@ -7,11 +7,13 @@ reason but a rule, the values are kept on screen and in a draft on disk.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -30,18 +32,67 @@ CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, Fiel
 
 
 class ChoiceList(OptionList):
-    """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on.
+    """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on, typing jumps.
 
     The list opens on "please choose", which is no choice: tabbing past a field never
-    picks its first option for the agent.
+    picks its first option for the agent. Typed characters jump to the first choice that
+    starts with them, or failing that contains them (``S2`` → S2x, ``脑`` → 脑恶性肿瘤):
+    a list of thirty illnesses is not walked with ↓.
     """
 
-    def __init__(self, choices: Iterable[tuple[str, str]], id: str) -> None:  # noqa: A002
-        super().__init__(*self._with_prompt(choices), id=id, compact=True)
+    TYPE_AHEAD_PAUSE = 1.0  # seconds without a key before typing starts a new search
+    # The current choice is marked in text, so it reads without colour and without focus.
+    CHOSEN, NOT_CHOSEN = "> ", "  "
 
-    @staticmethod
-    def _with_prompt(choices: Iterable[tuple[str, str]]) -> list[Option]:
-        return [Option(t("form.choose"), id=""), *(Option(label, id=value) for value, label in choices)]
+    def __init__(self, choices: Iterable[tuple[str, str]], id: str) -> None:  # noqa: A002
+        self._labels: list[str] = []
+        self._marked: int | None = None
+        super().__init__(*self._with_prompt(choices), id=id, compact=True)
+        self._typed = ""
+        self._typed_at = 0.0
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self.mark_current()
+
+    def on_mount(self) -> None:
+        self.mark_current()
+
+    def mark_current(self) -> None:
+        highlighted = self.highlighted
+        for index in (self._marked, highlighted):
+            # After the options were replaced, an old index may be gone.
+            if index is not None and index < min(len(self._labels), self.option_count):
+                mark = self.CHOSEN if index == highlighted else self.NOT_CHOSEN
+                self.replace_option_prompt_at_index(index, mark + self._labels[index])
+        self._marked = highlighted
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character
+        if not character or not character.isprintable() or character.isspace():
+            return
+        now = time.monotonic()
+        self._typed = (self._typed if now - self._typed_at < self.TYPE_AHEAD_PAUSE else "") + character
+        self._typed_at = now
+        index = self._match(self._typed.casefold())
+        if index is not None:
+            self.highlighted = index
+            event.stop()
+            event.prevent_default()
+
+    def _match(self, typed: str) -> int | None:
+        labels = [label.casefold() for label in self._labels[1:]]
+        for test in (str.startswith, str.__contains__):
+            for index, label in enumerate(labels, 1):
+                if test(label, typed):
+                    return index
+        return None
+
+    def _with_prompt(self, choices: Iterable[tuple[str, str]]) -> list[Option]:
+        options = [("", t("form.choose")), *choices]
+        self._labels = [label for _value, label in options]
+        self._marked = None
+        return [Option(self.NOT_CHOSEN + label, id=value) for value, label in options]
 
     @property
     def value(self) -> str:
@@ -105,8 +156,10 @@ class RequestFormScreen(Screen[str | None]):
         Binding("escape", "leave", t("key.cancel"), id="leave-form"),
     ]
 
-    def __init__(self, status: BenefitStatus, policy_id: uuid.UUID) -> None:
+    def __init__(self, status: BenefitStatus, policy_id: uuid.UUID, whose: str | None = None) -> None:
         super().__init__()
+        # Whose benefit and who is calling, as the cards said it (被保险人：张三（来电人为投保人）).
+        self.whose = whose
         self.status = status
         self.benefit = status.benefit
         self.policy_id = policy_id
@@ -119,6 +172,7 @@ class RequestFormScreen(Screen[str | None]):
         yield Header()
         yield Static(t("form.title", name=self.benefit.name_zh), classes="title", id="form-title")
         yield Static(f"{card_state_text(self.status)} · {quota_text(self.status)}", id="form-state")
+        yield Static("", id="form-insured")
         yield VerticalScroll(id="form")
         yield Static("", id="form-message")
         yield Footer()
@@ -147,7 +201,14 @@ class RequestFormScreen(Screen[str | None]):
 
     def _build(self, context: FormContext, draft: dict[str, Any] | None) -> None:
         self.context = context
+        # Whose benefit this is, said on every form: the caller may be the policyholder.
+        whose = self.whose or t("form.for_insured", name=context.insured_name)
+        if self.benefit.audience == "insured":
+            whose += t("form.insured_only")
+        self.query_one("#form-insured", Static).update(whose)
         form = self.query_one("#form", VerticalScroll)
+        # A scroll container takes focus when it overflows: a Tab stop where typing is lost.
+        form.can_focus = False
         widgets: list[Widget] = []
         for form_field in self.fields:
             label = form_field.label + ("" if form_field.required else t("form.optional"))
@@ -159,6 +220,14 @@ class RequestFormScreen(Screen[str | None]):
         if draft:
             self._say(t("form.draft_restored"))
         self.call_after_refresh(self._focus_first)
+        self.call_after_refresh(self._show_current_choices)
+
+    def _show_current_choices(self) -> None:
+        # A chosen value (the insured, a draft's choice) is on screen, not "please choose".
+        for choices in self.query(ChoiceList):
+            choices.mark_current()
+            if choices.highlighted is not None:
+                choices.scroll_to_highlight(top=True)
 
     def _focus_first(self) -> None:
         self.query_one(f"#field-{self.fields[0].name}").focus()
@@ -203,17 +272,35 @@ class RequestFormScreen(Screen[str | None]):
                 values[form_field.name] = widget.value
         return values
 
-    def _dirty(self) -> bool:
-        return any(v for k, v in self.values().items() if k != "beneficiary")
+    def is_dirty(self) -> bool:
+        """Something was typed or chosen (the beneficiary starts chosen: it does not count)."""
+        return self.context is not None and any(v for k, v in self.values().items() if k != "beneficiary")
 
-    def _show_problems(self, problems: dict[str, str]) -> None:
+    def save_draft(self) -> Path:
+        """Keep what is on the form where opening the same form again finds it."""
+        from desk.use_cases.drafts import DraftStore
+
+        return DraftStore().save(self.policy_id, self.benefit.code, self.values())
+
+    def _show_problems(self, problems: dict[str, str]) -> list[str]:
+        """Each problem under its field, the first field focused and its hint scrolled into
+        view; the problems that belong to no field of this form are returned, to be said."""
         for form_field in self.fields:
             error = self.query_one(f"#error-{form_field.name}", Static)
             error.update(problems.get(form_field.name, ""))
             error.display = form_field.name in problems
         first = next((f for f in self.fields if f.name in problems), None)
         if first is not None:
-            self.query_one(f"#field-{first.name}").focus()
+            self.query_one(f"#field-{first.name}").focus(scroll_visible=False)
+            hint = self.query_one(f"#error-{first.name}", Static)
+            # After the hint is laid out: at 80x24 it can sit below the last visible line.
+            self.call_after_refresh(self.query_one("#form", VerticalScroll).scroll_to_widget, hint, animate=False)
+        names = {f.name for f in self.fields}
+        return [message for name, message in problems.items() if name not in names]
+
+    def _say_problems(self, problems: dict[str, str]) -> None:
+        unplaced = self._show_problems(problems)
+        self._say(" ".join([t("form.fix_fields", count=len(problems)), *unplaced]), error=True)
 
     def _say(self, message: str, error: bool = False) -> None:
         line = self.query_one("#form-message", Static)
@@ -227,8 +314,7 @@ class RequestFormScreen(Screen[str | None]):
 
         result = read_form(self.benefit.code, self.values(), self.context)
         if isinstance(result, list):
-            self._show_problems({p.field: p.message for p in result})
-            self._say(t("form.fix_fields", count=len(result)), error=True)
+            self._say_problems({p.field: p.message for p in result})
             return
         self._show_problems({})
         self.saving = True
@@ -293,8 +379,7 @@ class RequestFormScreen(Screen[str | None]):
 
     def _details_refused(self, problems: dict[str, str]) -> None:
         self.saving = False
-        self._show_problems(problems)
-        self._say(t("form.fix_fields", count=len(problems)), error=True)
+        self._say_problems(problems)
 
     def _failed(self, reason: str, draft: str | None) -> None:
         self.saving = False
@@ -311,7 +396,7 @@ class RequestFormScreen(Screen[str | None]):
         self.app.push_screen(ReasonScreen(), reason_given)
 
     def action_leave(self) -> None:
-        if not self._dirty():
+        if not self.is_dirty():
             self.dismiss(None)
             return
 

@@ -1,7 +1,8 @@
 """One request: its details, its timeline, its SLA steps, and the next step by key.
 
 The keys 1, 2, 3 … make the transitions the lifecycle allows from the current state;
-a transition that needs more (a reason, the booked time and place) asks for it first.
+a transition that needs more (a reason, the booked time and place, who asked for a
+cancellation) asks for it first. The choices stay on screen under what the last move did.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Static
 
-from desk.rules.request_states import RequestState
+from desk.rules.cancellation import CANCELLED_BY
+from desk.rules.request_states import Channel, RequestState
 from desk.texts.due import due_text
 from desk.texts.labels import t
-from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, RequestView
+from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
 from screens.labels import minute, state_text
 
 MAX_CHOICES = 5
@@ -34,14 +37,22 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
         Binding("escape", "dismiss(None)", t("key.cancel"), id="transition-cancel"),
     ]
 
-    def __init__(self, to: RequestState, with_department: bool) -> None:
+    def __init__(self, to: RequestState, with_department: bool, subject: str = "") -> None:
         super().__init__()
         self.to = to
         self.with_department = with_department
+        self.subject = subject  # the request acted on, when it is not on the screen below
 
     def compose(self) -> ComposeResult:
         with Vertical(id="transition"):
             yield Static(t("request.move_to", state=state_text(self.to)), classes="title")
+            if self.subject:
+                yield Static(Text(self.subject), id="transition-subject")
+            if self.to in NEEDS_REQUESTER:
+                yield Label(t("cancel.by"))
+                yield RadioSet(*(RadioButton(t(f"cancel.by.{by}")) for by in CANCELLED_BY), id="by", compact=True)
+                # In words as well: a pressed radio button differs only by colour or weight.
+                yield Static("", id="by-chosen")
             if self.to in NEEDS_BOOKING:
                 yield Label(t("request.visit_at"))
                 yield Input(placeholder="YYYY-MM-DD HH:MM", id="visit_at", compact=True)
@@ -56,15 +67,30 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus()
+        # The first thing asked: who asked for a cancellation, else the first field typed.
+        if self.to in NEEDS_REQUESTER:
+            self.query_one("#by", RadioSet).focus()
+        else:
+            self.query(Input).first().focus()
 
     @on(Input.Submitted)
     def _next(self, _event: Input.Submitted) -> None:
         self.focus_next()
 
+    @on(RadioSet.Changed, "#by")
+    def _chosen(self, event: RadioSet.Changed) -> None:
+        by = t(f"cancel.by.{CANCELLED_BY[event.index]}")
+        self.query_one("#by-chosen", Static).update(f"{t('cancel.by')}：{by}")
+
     def action_confirm(self) -> None:
         answers = {widget.id or "": widget.value.strip() for widget in self.query(Input)}
         error = self.query_one("#transition-error", Static)
+        if self.to in NEEDS_REQUESTER:
+            chosen = self.query_one("#by", RadioSet).pressed_index
+            if chosen < 0:
+                error.update(t("cancel.need_by"))
+                return
+            answers["by"] = CANCELLED_BY[chosen]
         if self.to in NEEDS_REASON and not answers.get("reason"):
             error.update(t("request.need_reason"))
             return
@@ -99,7 +125,10 @@ class RequestViewScreen(Screen[None]):
         yield Header()
         with VerticalScroll(id="request"):
             yield Static("", id="request-head", classes="title")
-            yield Static("", id="request-details")
+            # Bounded: a long complaint or diagnosis wraps and scrolls inside, and the
+            # steps and the timeline stay on screen under it.
+            with VerticalScroll(id="request-details"):
+                yield Static("", id="request-details-text")
             yield Static(t("request.steps"), classes="section")
             yield DataTable(id="request-steps", cursor_type="none", show_cursor=False)
             yield Static(t("request.timeline"), classes="section")
@@ -122,14 +151,14 @@ class RequestViewScreen(Screen[None]):
     def _show(self, view: RequestView, message: str = "") -> None:
         self.view = view
         self.sub_title = view.number
-        self.query_one("#request-head", Static).update(
+        # Text, not markup: details hold whatever the customer said, brackets included.
+        self.query_one("#request-head", Static).update(Text(
             f"{view.number}  {view.service_name}  {state_text(view.state.value)}  "
             f"{t('request.col.beneficiary')}：{view.beneficiary or '-'}"
-        )
-        details = "  ".join(f"{k}: {v}" for k, v in view.details.items() if v not in ("", [], None))
-        self.query_one("#request-details", Static).update(
-            f"{t('request.col.submitted')} {minute(view.submitted_at)}  {details}"
-        )
+        ))
+        lines = [(t("request.col.submitted"), minute(view.submitted_at)), (t("request.channel"), _channel(view.channel)),
+                 *view.shown_details]
+        self.query_one("#request-details-text", Static).update(Text("  ".join(f"{label}：{value}" for label, value in lines)))
         steps = self.query_one("#request-steps", DataTable)
         steps.clear(columns=True)
         steps.add_columns(t("request.step"), t("request.started"), t("request.due"), t("request.done"))
@@ -142,10 +171,12 @@ class RequestViewScreen(Screen[None]):
         timeline.add_columns(t("request.at"), t("request.change"), t("request.agent"), t("request.reason"))
         for e in view.timeline:
             change = f"{state_text(e.from_state)} → {state_text(e.to_state)}" if e.from_state else state_text(e.to_state)
-            timeline.add_row(minute(e.at), change, e.agent, e.reason)
+            reason = "；".join(part for part in (e.reason, e.note) if part)
+            timeline.add_row(minute(e.at), change, e.agent, Text(reason))
         choices = "  ".join(f"{n} {state_text(s.value)}" for n, s in enumerate(view.next_states, 1))
-        line = message or (t("request.choices", choices=choices) if choices else t("request.final"))
-        self.query_one("#request-next", Static).update(line)
+        # What the move did, and under it what may come next: the agent goes on by number.
+        line = t("request.choices", choices=choices) if choices else t("request.final")
+        self.query_one("#request-next", Static).update(Text(f"{message}\n{line}" if message else line))
 
     def action_move(self, index: int) -> None:
         if self.view is None or index >= len(self.view.next_states):
@@ -157,26 +188,30 @@ class RequestViewScreen(Screen[None]):
         from desk.use_cases.request_view import load_request_view
 
         app = self.app
-        message = make_transition(app, self.request_id, to, answers)
+        expected = self.view.state if self.view is not None else None
+        message = make_transition(app, self.request_id, to, answers, expected)
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             view = load_request_view(uow, self.request_id)
         app.call_from_thread(self._show, view, message)
 
 
 def ask_and_move(screen: Screen[object], service_code: str, to: RequestState,
-                 move: Callable[[RequestState, dict[str, str]], object]) -> None:
-    """Make the transition to ``to``, asking first for what it needs (a reason, a booking)."""
-    if to in NEEDS_REASON or to in NEEDS_BOOKING:
+                 move: Callable[[RequestState, dict[str, str]], object], subject: str = "") -> None:
+    """Make the transition to ``to``, asking first for what it needs (a reason, a booking,
+    who asked for a cancellation); ``subject`` names the request when it is not on screen."""
+    if to in NEEDS_REASON or to in NEEDS_BOOKING or to in NEEDS_REQUESTER:
         def answered(answers: dict[str, str] | None) -> None:
             if answers is not None:
                 move(to, answers)
 
-        screen.app.push_screen(TransitionScreen(to, with_department=service_code == "escort"), answered)
+        screen.app.push_screen(TransitionScreen(to, with_department=service_code == "escort", subject=subject),
+                               answered)
     else:
         move(to, {})
 
 
-def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, answers: dict[str, str]) -> str:
+def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, answers: dict[str, str],
+                    expected: RequestState | None = None) -> str:
     """Move the request (in a worker thread) and say what happened, in words for the agent."""
     from desk.errors import DeskError
     from desk.use_cases.requests import move_request
@@ -189,12 +224,20 @@ def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, a
     try:
         with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
             moved = move_request(uow, request_id, to, agent_id=app.agent_id,  # type: ignore[attr-defined]
-                                 at=app.now(), reason=reason, data=data)  # type: ignore[attr-defined]
+                                 at=app.now(), reason=reason, data=data,  # type: ignore[attr-defined]
+                                 expected=expected)
     except DeskError as error:
         return t("request.refused", reason=str(error))
     except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
         return t("error.save_failed", reason=error)
     message = t("request.moved", state=state_text(moved.state.value))
+    if moved.state is RequestState.CANCELLED:
+        # The caller asks straight away whether the cancellation used their one escort.
+        message += t("cancel.counted") if moved.counted else t("cancel.not_counted")
     if moved.due_at:
         message += t("request.next_due", due=minute(moved.due_at))
     return message
+
+
+def _channel(channel: str) -> str:
+    return t(f"channel.{channel}") if channel in set(Channel) else channel

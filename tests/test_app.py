@@ -69,3 +69,33 @@ def test_snapshot_help_80x24(snap_compare, sqlite_url):
         await pilot.press("f1")
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=ready)
+
+
+def test_every_screen_has_help_in_both_languages():
+    # F1 on a screen without its page showed an empty help box (the form, the request view).
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "screens"
+    topics = {
+        node.value.value
+        for path in folder.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "HELP_TOPIC" for t in node.targets)
+        and isinstance(node.value, ast.Constant)
+    }
+    assert {"form", "request", "queue", "customer"} <= topics
+    missing = [f"help_{topic}.{lang}.md" for topic in sorted(topics) for lang in ("zh", "en")
+               if not (folder / f"help_{topic}.{lang}.md").is_file()]
+    assert missing == []
+
+
+def test_help_pages_use_no_tables_which_80_columns_would_cut():
+    # Markdown tables are laid out in fixed columns: at 80x24 "记入审计日志" became "记入审 …".
+    # Lists wrap instead, so every word of help reaches the agent.
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "screens"
+    tables = [f"{p.name}:{n}" for p in sorted(folder.glob("help_*.md"))
+              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if line.lstrip().startswith("|")]
+    assert tables == []

@@ -193,3 +193,19 @@ async def test_a_call_on_the_demo_data(database_url):
         await pilot.press("b")
         await settle(pilot)
         assert len(list(app.screen.query(BenefitCard))) == 10
+
+
+async def test_the_palette_lists_only_desk_commands_and_finds_the_identity_check(callers_url):
+    app = desk_app(callers_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await search(pilot, "zs")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert any("核身" in title for title in titles), titles
+        assert not {"Scroll Left", "Screenshot", "Keys", "Quit", "Theme"} & set(titles), titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"核身")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "IdentityScreen"

@@ -153,6 +153,7 @@ def test_every_history_is_one_the_rules_allow_with_the_ledger_they_give(demo):
     # Replays each request through the lifecycle and the counting rule on their own: a demo
     # transition the lifecycle refuses, or a ledger entry the rule would not make, fails.
     database, _ = demo
+    from desk.rules.counting import filing_effect
     from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
     from desk.rules.request_states import RequestFacts
     from desk.rules.sla_clock import due_for_step
@@ -174,6 +175,8 @@ def test_every_history_is_one_the_rules_allow_with_the_ledger_they_give(demo):
         for event in [first, *moves]:
             if event.data.get("visit_at"):
                 visit_at = datetime.fromisoformat(event.data["visit_at"])
+            if event is first and (filed := filing_effect(entry)) is not None:
+                expected.append((str(filed), event.at))
             if event is not first:
                 facts = RequestFacts(entry.code, state, first.at, visit_at, net > 0, dues.get("arrangement"))
                 effect = check_transition(entry, facts, RequestState(event.to_state), event.at, calendar)
@@ -188,7 +191,7 @@ def test_every_history_is_one_the_rules_allow_with_the_ledger_they_give(demo):
                     dues[spec.code] = due.at
         assert ledger.get(request.id, []) == expected, (request.number, [e.to_state for e in events[request.id]])
         replayed[request.service_code, request.state] += 1
-    assert replayed["smoking", "cancelled"] and replayed["escort", "cancelled"] and replayed["admission", "booked"]
+    assert replayed["psych", "used"] and replayed["smoking", "cancelled"] and replayed["escort", "cancelled"] and replayed["admission", "booked"]
 
 
 def test_calls_end_with_the_apps_own_wrap_up_codes(demo):
@@ -218,8 +221,11 @@ def test_the_ledger_never_exceeds_a_quota(demo):
     database, _ = demo
     used = Counter()
     for event in _rows(database, UsageEvent):
-        used[event.service_period_id, event.service_code] += 1 if event.kind == "counted" else -1
         assert event.at <= NOW
+        if event.kind == "used":  # a real-time use is logged, never counted against a quota
+            assert benefit(event.service_code).quota_per_year is None
+            continue
+        used[event.service_period_id, event.service_code] += 1 if event.kind == "counted" else -1
     assert used, "some uses are counted"
     for (_period, code), count in used.items():
         quota = benefit(code).quota_per_year

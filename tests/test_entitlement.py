@@ -49,10 +49,13 @@ def test_uses_are_counted_less_refunds():
     assert counted_uses(["refunded"]) == 0
 
 
-def test_a_used_up_quota_says_when_it_renews():
+def test_a_used_up_quota_names_the_last_day_and_renews_only_with_a_granted_window():
     window = service_window("active", None, [WINDOW], date(2026, 3, 1))
     status = benefit_status(benefit("escort"), window, used=1)
-    assert (status.state, status.on, status.used, status.left) == (BenefitState.USED_UP, date(2027, 1, 25), 1, 0)
+    assert (status.state, status.on, status.used, status.left) == (BenefitState.USED_UP, date(2027, 1, 24), 1, 0)
+    assert status.renews_on is None
+    renewed = service_window("active", None, [WINDOW, initial_window(date(2027, 1, 10))], date(2026, 3, 1))
+    assert benefit_status(benefit("escort"), renewed, used=1).renews_on == date(2027, 1, 25)
 
 
 def test_smoking_clinic_has_twelve_a_year():

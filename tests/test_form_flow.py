@@ -99,7 +99,7 @@ async def test_a_refusal_is_read_out_and_the_form_stays_filled(callers_url):
         await fill(pilot, screen, FILLS["escort"])
         assert app.screen is screen
         message = str(screen.query_one("#form-message", Static).render())
-        assert "不能受理" in message and "2027-02-16" in message
+        assert "不能受理" in message and "2027-02-15" in message  # the service year's last day
         assert screen.query_one("#field-hospital", Input).value == "北京协和医院"
 
 

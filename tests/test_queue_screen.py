@@ -102,8 +102,9 @@ async def test_the_next_step_moves_the_row_to_its_new_deadline(queue_url):
         screen = await open_queue(pilot)
         await pilot.press("down", "down", "down")  # the escort's eligibility decision
         assert screen.selected.step_code == "eligibility"
-        await pilot.press("n")  # approve: needs nothing more
+        await pilot.press("n")  # approve: needs nothing more once confirmed
         await settle(pilot)
+        await press_and_leave(pilot, "enter")
         await settle(pilot)
         steps = [(item.request_number, item.step_code, item.due_at) for item in screen.items]
         # Approved at 10:30: the supplier's contact is due 1 working day later, before the
@@ -120,6 +121,7 @@ async def test_a_transition_that_needs_a_booking_asks_for_it_and_the_row_leaves(
         screen = await open_queue(pilot)
         await pilot.press("n")  # the overdue smoking booking: booked needs a time and a clinic
         await settle(pilot)
+        await press_and_leave(pilot, "enter")  # confirmed: now asked what the booking needs
         assert isinstance(pilot.app.screen, TransitionScreen)
         await pilot.press(*"2026-11-27 09:00", "enter", *"中日友好医院")
         await press_and_leave(pilot, "ctrl+s")
@@ -261,8 +263,128 @@ async def test_the_transition_prompt_keeps_what_was_typed_when_a_field_is_missin
         await open_queue(pilot)
         await pilot.press("n")
         await settle(pilot)
+        await press_and_leave(pilot, "enter")
         await pilot.press(*"2026-11-27 09:00", "ctrl+s")
         await settle(pilot)
         prompt = pilot.app.screen
         assert isinstance(prompt, TransitionScreen)
         assert prompt.query_one("#visit_at", Input).value == "2026-11-27 09:00"
+
+
+# -- a call the agent can trust: confirm before acting, stay on the request acted on --------
+
+
+def add_complaint_due_at(url: str, due: datetime, *, linked_to: str | None = None, summary: str = "测试") -> None:
+    """Another open complaint for 张三, due at ``due``, linked to a request if named."""
+    database = open_database(url)
+    with database.unit_of_work() as uow:
+        policy = uow.policies.by_number(ZHANG)
+        request = uow.requests.by_number(linked_to) if linked_to else None
+        uow.complaints.add(Complaint(customer_id=policy.insured_id, request_id=request.id if request else None,
+                                     received_at=due.replace(day=due.day - 15), summary=summary, due_at=due))
+        uow.commit()
+    database.close()
+
+
+def request_state(url: str, number: str) -> str:
+    database = open_database(url)
+    with database.unit_of_work() as uow:
+        state = uow.requests.by_number(number).state
+    database.close()
+    return state
+
+
+def screen_text(screen) -> str:
+    return "\n".join(str(widget.render()) for widget in screen.query(Static))
+
+
+async def test_the_next_step_shows_the_request_and_waits_for_a_confirmation(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        queue = await open_queue(pilot)
+        await pilot.press("down", "down", "down")  # the escort's eligibility decision
+        await pilot.press("n")
+        await settle(pilot)
+        prompt = pilot.app.screen
+        assert prompt is not queue
+        text = screen_text(prompt)
+        assert "R261124A00004" in text and "导医陪诊" in text and "张*" in text
+        assert "已提交" in text and "审核通过" in text
+        await pilot.press("escape")  # backs out: nothing happens
+        await settle(pilot)
+        assert pilot.app.screen is queue
+    assert request_state(queue_url, "R261124A00004") == "submitted"
+
+
+async def test_y_confirms_too(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        queue = await open_queue(pilot)
+        await pilot.press("down", "down", "down", "n")
+        await settle(pilot)
+        await press_and_leave(pilot, "y")
+        await settle(pilot)
+        assert pilot.app.screen is queue
+    assert request_state(queue_url, "R261124A00004") == "approved"
+
+
+async def test_after_the_next_step_the_cursor_stays_on_the_request_acted_on(queue_url):
+    # A complaint due between the escort's eligibility (11-25 09:00) and its next step
+    # (11-25 10:30): the row at the cursor's old place is now someone else's.
+    add_complaint_due_at(queue_url, datetime(2026, 11, 25, 10, 0))
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        queue = await open_queue(pilot)
+        await pilot.press("down", "down", "down")
+        assert queue.selected.request_number == "R261124A00004"
+        await pilot.press("n")
+        await settle(pilot)
+        await press_and_leave(pilot, "enter")
+        await press_each(pilot, "r")
+        assert pilot.app.screen is queue
+        assert (queue.selected.request_number, queue.selected.step_code) == ("R261124A00004", "supplier_contact")
+
+
+async def test_an_assignment_carries_to_the_next_step(queue_url):
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        queue = await open_queue(pilot)
+        await pilot.press("down", "down", "down", "a")
+        await settle(pilot)
+        await settle(pilot)
+        assert queue.selected.agent == "agent01"
+        await pilot.press("n")
+        await settle(pilot)
+        await press_and_leave(pilot, "enter")
+        await press_each(pilot, "r")
+        (following,) = [item for item in queue.items if item.request_number == "R261124A00004"]
+        assert (following.step_code, following.agent) == ("supplier_contact", "agent01")
+
+
+async def test_a_complaint_is_shown_before_it_is_decided(queue_url):
+    add_complaint_due_at(queue_url, datetime(2026, 12, 20, 9, 0), linked_to="R261124A00004",
+                         summary="陪诊人员迟到一小时，客户要求说明")
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        queue = await open_queue(pilot)
+        await press_each(pilot, "end")
+        assert queue.selected.kind == "complaint" and queue.selected.request_number == "R261124A00004"
+        await pilot.press("n")
+        await settle(pilot)
+        prompt = pilot.app.screen
+        assert isinstance(prompt, DecisionScreen)
+        text = screen_text(prompt)
+        assert "陪诊人员迟到一小时，客户要求说明" in text
+        assert "2026-12-05 09:00" in text and "2026-12-20 09:00" in text  # received, due
+        assert "R261124A00004" in text and "张*" in text
+        assert "张三" not in text
+        await pilot.press("ctrl+l")  # the linked request, without deciding
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RequestViewScreen)
+
+
+async def test_enter_on_a_complaint_shows_the_complaint(queue_url):
+    add_complaint_due_at(queue_url, datetime(2026, 12, 20, 9, 0), linked_to="R261124A00004",
+                         summary="陪诊人员迟到")
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        await open_queue(pilot)
+        await press_each(pilot, "end")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DecisionScreen)
+        assert "陪诊人员迟到" in screen_text(pilot.app.screen)

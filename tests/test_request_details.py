@@ -157,3 +157,19 @@ def test_filing_itself_refuses_it_whatever_called_it(cast):
             file_request(uow, new, agent_id=None, at=datetime(2026, 9, 28, 10))
     assert fields(refused.value.problems) == {"kind"}
     assert rows(cast, Request) == []
+
+
+def test_the_form_knows_the_service_year_and_refuses_a_date_after_it(cast):
+    from dataclasses import replace
+
+    from desk.use_cases.form_context import load_form_context
+
+    with cast.unit_of_work() as uow:
+        policy = next(p for p in rows(cast, Policy) if p.policy_number == ZHANG_POLICY)
+        context = load_form_context(uow, policy.id, TODAY)
+    assert context.service_year_ends == date(2027, 1, 24)
+    escort = {"suspected_illness": "S01", "hospital": "北京协和医院", "department": "心内科",
+              "preferred_dates": "2027-01-25", "meeting_time": "09:00"}
+    result = read_form("escort", escort, replace(CONTEXT, service_year_ends=context.service_year_ends))
+    assert isinstance(result, list) and fields(result) == {"preferred_dates"}
+    assert "晚于服务年度最后一天 2027-01-24" in result[0].message

@@ -23,7 +23,8 @@ HEADER = "id_number,policy_number,service_code,beneficiary,suspected_illness,det
 ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
 ZHANG_POLICY = "XK202601100001"
 OUYANG_POLICY = "XK202602010005"
-QUOTA_USED_UP = "本服务年度（至 2027-01-24）1 次已用完，2027-01-25 起新服务年度可再使用"
+# No later window was granted: the refusal names the year's last day, not a renewal.
+QUOTA_USED_UP = "本服务年度 1 次已用完，服务年度于 2027-01-24 结束"
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_a_row_refused_by_quota_is_reported_and_nothing_in_the_file_is_written(c
 
     assert report.problems == [
         RowProblem(4, "service_code", QUOTA_USED_UP),
-        RowProblem(5, "service_code", "本服务年度（至 2027-02-15）1 次已用完，2027-02-16 起新服务年度可再使用"),
+        RowProblem(5, "service_code", "本服务年度 1 次已用完，服务年度于 2027-02-15 结束"),
     ]
     assert report.problems[0].describe() == f"第 4 行 服务代码 (service_code)：{QUOTA_USED_UP}"
     assert (report.written, report.inserted, report.bad_rows) == (False, 0, 2)

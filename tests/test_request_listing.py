@@ -40,7 +40,7 @@ def history(database):
     move(booked.request_id, S.BOOKED, datetime(2026, 9, 28, 16, 0), data={"visit_at": "2026-10-20T09:00"})
     withdrawn = file("smoking", datetime(2026, 9, 29, 9, 0), beneficiary_name="张三")
     move(withdrawn.request_id, S.BOOKED, datetime(2026, 9, 29, 11, 0), data={"visit_at": "2026-10-20T09:00"})
-    move(withdrawn.request_id, S.CANCELLED, datetime(2026, 9, 30, 10, 0), reason="客户出差")
+    move(withdrawn.request_id, S.CANCELLED, datetime(2026, 9, 30, 10, 0), reason="客户出差", data={"by": "customer"})
     file("escort", datetime(2026, 9, 30, 11, 0), suspected_illness="S01")
     file("ai_consult", datetime(2026, 10, 9, 8, 30))
     return database

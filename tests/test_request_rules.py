@@ -16,7 +16,8 @@ from tests.test_sla_clock import CALENDAR
 
 S = RequestState
 # Effective 2026-01-10: services from 2026-01-25 to 2027-01-24 inclusive.
-POLICY = PolicyFacts("active", None, [initial_window(date(2026, 1, 10))], {"S01", "S02", "M01"})
+# The policy's critical-illness list: code -> severity, as the illness table holds it.
+POLICY = PolicyFacts("active", None, [initial_window(date(2026, 1, 10))], {"S01": "重度", "S02": "重度", "M01": "轻度"})
 INSURED = Beneficiary(is_insured=True, name="张三")
 SPOUSE = Beneficiary(is_insured=False, name="李丽", relation="spouse", on_file=True)
 SPOUSE_NOT_ON_FILE = Beneficiary(is_insured=False, name="李丽", relation="spouse", on_file=False)
@@ -58,7 +59,7 @@ def test_who_may_use_each_service(code):
         (POLICY, date(2026, 1, 25), None, None),
         (POLICY, date(2027, 1, 24), None, None),
         (POLICY, date(2027, 1, 25), Refusal.EXPIRED, date(2027, 1, 25)),
-        (PolicyFacts("lapsed", date(2026, 8, 1), POLICY.windows, ()), date(2026, 8, 1), Refusal.POLICY_ENDED, date(2026, 8, 1)),
+        (PolicyFacts("lapsed", date(2026, 8, 1), POLICY.windows, {}), date(2026, 8, 1), Refusal.POLICY_ENDED, date(2026, 8, 1)),
     ],
 )
 def test_the_window_decides_first(policy, day, refusal, on):
@@ -69,7 +70,7 @@ def test_the_window_decides_first(policy, day, refusal, on):
 def test_a_refusal_reads_to_the_caller_with_its_date():
     decision = decide(benefit("smoking"), POLICY, INSURED, date(2026, 1, 20), 0)
     assert "2026-01-25" in decision.reason_zh and decision.overridable
-    ended = decide(benefit("smoking"), PolicyFacts("surrendered", date(2026, 5, 1), POLICY.windows, ()), INSURED, DAY, 0)
+    ended = decide(benefit("smoking"), PolicyFacts("surrendered", date(2026, 5, 1), POLICY.windows, {}), INSURED, DAY, 0)
     assert not ended.overridable
 
 
@@ -80,6 +81,8 @@ def test_green_channel_needs_a_suspected_illness_from_the_policy_list(code):
     assert decide(benefit(code), POLICY, INSURED, DAY, 0, "S02").allowed
     assert decide(benefit(code), POLICY, INSURED, DAY, 0, "S05").refusal is Refusal.ILLNESS_NOT_LISTED
     assert decide(benefit(code), POLICY, INSURED, DAY, 0, None).refusal is Refusal.ILLNESS_NOT_LISTED
+    # On the list but mild (轻症): the manual's green channel is for the severe list only.
+    assert decide(benefit(code), POLICY, INSURED, DAY, 0, "M01").refusal is Refusal.ILLNESS_NOT_SEVERE
 
 
 # --- quotas -------------------------------------------------------------------------------
@@ -101,7 +104,8 @@ def test_quota_per_service_year(code, used, refusal):
     decision = decide(benefit(code), POLICY, INSURED, DAY, used, illness)
     assert decision.refusal is refusal
     if refusal:
-        assert decision.on == date(2027, 1, 25) and "2027-01-25" in decision.reason_zh
+        # No later window was granted: nothing renews, the year just ends on its last day.
+        assert decision.on is None and "2027-01-24" in decision.reason_zh
         assert decision.overridable
 
 

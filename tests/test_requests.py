@@ -73,7 +73,7 @@ def test_a_real_time_service_is_a_single_used_event(cast):
 def test_a_refused_filing_says_why_and_writes_nothing(cast):
     with pytest.raises(RequestRefused) as refused:
         file(cast, OUYANG, "escort", suspected_illness="S01")
-    assert "2027-02-16" in str(refused.value)
+    assert "2027-02-15" in str(refused.value)  # the last day of the service year
     assert rows(cast, RequestEvent) == []
 
 
@@ -113,7 +113,7 @@ def test_escort_walks_its_lifecycle_and_counts_when_the_visit_happens(cast):
         assert all(s.done_at is not None for s in steps)
         events = uow.request_events.of_request(filed.request_id)
         assert [e.to_state for e in events] == ["submitted", "approved", "supplier_contacted", "booked", "done"]
-        assert uow.requests.get(filed.request_id).details["hospital"] == "北京协和医院"
+        assert uow.requests.get(filed.request_id).details["booked_hospital"] == "北京协和医院"
 
 
 def test_an_illegal_transition_is_refused_and_nothing_changes(cast):
@@ -128,7 +128,7 @@ def test_a_cancellation_needs_a_reason(cast):
     filed = file(cast, ZHANG, "smoking")
     with pytest.raises(requests_module.DeskError, match="原因"):
         move(cast, filed.request_id, S.CANCELLED, AT)
-    assert move(cast, filed.request_id, S.CANCELLED, AT, reason="客户改期").ledger is None
+    assert move(cast, filed.request_id, S.CANCELLED, AT, reason="客户改期", data={"by": "customer"}).ledger is None
 
 
 def test_smoking_booking_counts_and_a_timely_withdrawal_gives_it_back(cast):
@@ -136,7 +136,8 @@ def test_smoking_booking_counts_and_a_timely_withdrawal_gives_it_back(cast):
     booked = move(cast, filed.request_id, S.BOOKED, datetime(2026, 9, 28, 16),
                   data={"visit_at": datetime(2026, 10, 9, 9), "hospital": "中日友好医院"})
     assert booked.ledger == "counted"
-    withdrawn = move(cast, filed.request_id, S.CANCELLED, datetime(2026, 9, 30, 10), reason="客户出差")
+    withdrawn = move(cast, filed.request_id, S.CANCELLED, datetime(2026, 9, 30, 10), reason="客户出差",
+                     data={"by": "customer"})
     assert withdrawn.ledger == "refunded"
     assert counted_uses(e.kind for e in rows(cast, UsageEvent) if e.request_id == filed.request_id) == 0
 

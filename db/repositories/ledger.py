@@ -9,6 +9,11 @@ from db.repositories.base import Repository
 from db.tables import UsageEvent
 
 
+def _quota_effect(kind: str) -> int:
+    # A real-time service's "used" event records a use and leaves the quota alone.
+    return {"counted": 1, "refunded": -1}.get(kind, 0)
+
+
 class UsageLedgerRepository(Repository[UsageEvent]):
     """Append-only: there is no update or delete here on purpose."""
 
@@ -29,7 +34,7 @@ class UsageLedgerRepository(Repository[UsageEvent]):
         """Counted less refunded, per request (None: uses not tied to a request)."""
         net: dict[uuid.UUID | None, int] = {}
         for event in self.events(service_period_id, service_code):
-            net[event.request_id] = net.get(event.request_id, 0) + (1 if event.kind == "counted" else -1)
+            net[event.request_id] = net.get(event.request_id, 0) + _quota_effect(event.kind)
         return net
 
     def net_of_requests(self, request_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -42,5 +47,5 @@ class UsageLedgerRepository(Repository[UsageEvent]):
             )
             for request_id, kind in self.session.exec(statement).all():
                 if request_id is not None:
-                    net[request_id] = net.get(request_id, 0) + (1 if kind == "counted" else -1)
+                    net[request_id] = net.get(request_id, 0) + _quota_effect(kind)
         return net

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk.errors import DeskError
+from desk.texts.labels import t
 
 if TYPE_CHECKING:
     from desk.use_cases.database import Database
@@ -23,9 +26,70 @@ if TYPE_CHECKING:
 
 OpenTui = Callable[[str | None], int]
 
+# argparse's own messages (Python 3.11), to be said again in the UI language.
+_ARGUMENT = re.compile(r"argument (?P<name>.+?): (?P<problem>.*)", re.DOTALL)
+_ARGUMENT_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)"), "cli.invalid_choice"),
+    (re.compile(r"expected one argument"), "cli.expected_one"),
+    (re.compile(r"ignored explicit argument (?P<value>.*)"), "cli.no_value_taken"),
+    (re.compile(r"invalid \S+ value: (?P<value>.*)"), "cli.invalid_value"),
+    (re.compile(r"not allowed with argument (?P<other>.*)"), "cli.not_allowed_with"),
+)
+_PARSER_PROBLEMS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"the following arguments are required: (?P<names>.*)"), "cli.required"),
+    (re.compile(r"one of the arguments (?P<names>.*) is required"), "cli.one_of_required"),
+    (re.compile(r"unrecognized arguments: (?P<names>.*)"), "cli.unrecognized"),
+)
+
+
+def named_list(names: Iterable[str]) -> str:
+    """Choices as the UI language lists them: "table、csv、json" or "table, csv, json"."""
+    return t("cli.list_separator").join(names)
+
+
+def _said(message: str, patterns: Sequence[tuple[re.Pattern[str], str]]) -> str | None:
+    for pattern, key in patterns:
+        match = pattern.fullmatch(message)
+        if match is not None:
+            values = match.groupdict()
+            if "choices" in values:
+                # argparse lists them as repr()s: 'table', 'csv', 'json'.
+                values["choices"] = named_list(c.strip().strip("'") for c in values["choices"].split(","))
+            return t(key, **values)
+    return None
+
+
+def said_in_ui_language(message: str) -> str:
+    """An argparse error message in the UI language; one it does not know, as it is.
+
+    Messages raised by our own ``type=`` functions are already in the UI language.
+    """
+    argument = _ARGUMENT.fullmatch(message)
+    if argument is not None:
+        problem = argument["problem"]
+        return t("cli.argument", name=argument["name"],
+                 problem=_said(problem, _ARGUMENT_PROBLEMS) or problem)
+    return _said(message, _PARSER_PROBLEMS) or message
+
+
+class DeskArgumentParser(argparse.ArgumentParser):
+    """argparse, answering in the UI language: its own messages are English only.
+
+    The subcommands' parsers are of this class too (``add_subparsers`` uses the class of
+    the parser it is called on).
+    """
+
+    def format_usage(self) -> str:
+        usage = super().format_usage()
+        return t("cli.usage_prefix") + usage.removeprefix("usage: ")
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {t('cli.error', problem=said_in_ui_language(message))}\n")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = DeskArgumentParser(
         prog="desk",
         description="desk: 健康关爱增值服务坐席工作台 (hotline service desk). "
         "Without a command it opens the terminal UI.",
@@ -53,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
         ("customers", "customers (binding data)"),
         ("policies", "policies"),
         ("requests", "requests from the WeChat self-service channel"),
+        ("family", "family members of the insured (name, relation, ID)"),
     ):
         sub = import_kinds.add_parser(kind, help=f"import {what} from a CSV file")
         sub.add_argument("file", type=Path, metavar="FILE.csv")
@@ -108,16 +173,16 @@ def _start_time(value: str) -> datetime:
     try:
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a time as YYYY-MM-DD HH:MM: {value!r}") from None
+        raise argparse.ArgumentTypeError(t("cli.bad_time", value=repr(value))) from None
 
 
 def _year(value: str) -> int:
     try:
         year = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}") from None
+        raise argparse.ArgumentTypeError(t("cli.bad_year", value=repr(value))) from None
     if not 1900 <= year <= 2999:
-        raise argparse.ArgumentTypeError(f"not a year as YYYY: {value!r}")
+        raise argparse.ArgumentTypeError(t("cli.bad_year", value=repr(value)))
     return year
 
 
@@ -125,9 +190,9 @@ def _positive_int(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        raise argparse.ArgumentTypeError(t("cli.not_whole_number", value=repr(value))) from None
     if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
+        raise argparse.ArgumentTypeError(t("cli.at_least_one"))
     return number
 
 
@@ -139,13 +204,40 @@ def main(argv: Sequence[str] | None = None, open_tui: OpenTui | None = None) -> 
                 print("desk: the terminal UI is not available here", file=sys.stderr)
                 return 2
             return open_tui(args.db)
-        return _COMMANDS[args.command](args)
+        status = _COMMANDS[args.command](args)
+        # A pipe buffers the output: flush here, where a closed reader can still be
+        # caught, rather than at interpreter exit, where it can only be reported.
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except DeskError as error:
         print(f"desk: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("desk: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+
+
+# What a shell reports for a writer ended by SIGPIPE (128 + 13), so `set -o pipefail`
+# still tells a cut-short listing from a whole one.
+SIGPIPE_STATUS = 141
+
+
+def _reader_gone() -> int:
+    """`desk queue | head`: the reader has what it wanted; stop without a traceback.
+
+    Whatever is still buffered would be flushed again at exit and fail again, so stdout
+    is pointed at the null device first (the recipe of the Python signal docs). Anything
+    the command wrote to the database is already committed: output comes last.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # stdout without a file descriptor (a test's capture): nothing left to flush
+    return SIGPIPE_STATUS
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -192,6 +284,11 @@ def _import(args: argparse.Namespace) -> int:
             # Skipped duplicates are said too, so a re-import explains why nothing was new.
             reported = request_report.reported()
             report = request_report
+        elif args.import_kind == "family":
+            from desk.use_cases.family_import import import_family
+
+            report = import_family(database, args.file, skip_bad=args.skip_bad)
+            reported = report.problems
         else:
             run = import_customers if args.import_kind == "customers" else import_policies
             report = run(database, args.file, skip_bad=args.skip_bad)
@@ -309,10 +406,11 @@ def _queue(args: argparse.Namespace) -> int:
     from desk.use_cases.database import open_database
     from desk.use_cases.queue import QueueFilter, service_names, step_names, whole_queue
 
-    if args.service and args.service not in service_names():
-        raise DeskError(f"unknown service {args.service!r}; one of: {', '.join(service_names())}")
-    if args.step and args.step not in step_names():
-        raise DeskError(f"unknown step {args.step!r}; one of: {', '.join(step_names())}")
+    services, steps = service_names(), step_names()
+    if args.service and args.service not in services:
+        raise DeskError(t("cli.unknown_service", code=args.service, choices=_coded(services)))
+    if args.step and args.step not in steps:
+        raise DeskError(t("cli.unknown_step", code=args.step, choices=_coded(steps)))
     queue_filter = QueueFilter(service=args.service, step=args.step,
                                state=SlaState.OVERDUE if args.overdue else None)
     now = args.now or china_now()
@@ -332,6 +430,11 @@ def _queue(args: argparse.Namespace) -> int:
     else:
         print(render_table(page, items))
     return 0
+
+
+def _coded(names: dict[str, str]) -> str:
+    """The codes to type, each with the name the agent knows it by."""
+    return named_list(t("cli.code_named", code=code, name=name) for code, name in names.items())
 
 
 def _calendar(args: argparse.Namespace) -> int:

@@ -49,6 +49,7 @@ from desk.demo.pools import (
 from desk.demo.timeline import BUILDERS, Timeline
 from desk.rules.catalogue import BENEFITS, Audience, Benefit, benefit
 from desk.rules.complaints import decision_due
+from desk.rules.eligibility import green_channel_illness
 from desk.rules.identity import IdentityFact
 from desk.rules.request_states import Channel, RequestState
 from desk.rules.search_keys import customer_search_keys
@@ -210,7 +211,9 @@ def _prepare(database: Database, seed: int, today: date, now: datetime) -> _Cont
                 )
             supplier_ids.append(supplier.id)
         calendar = load_working_calendar(uow)
-        illnesses = [(row.code, row.name_zh) for row in uow.illnesses.of_list(ILLNESS_LIST)]
+        # The green channel takes only the severe entries of the list (eligibility's rule).
+        illnesses = [(row.code, row.name_zh) for row in uow.illnesses.of_list(ILLNESS_LIST)
+                     if green_channel_illness(row.severity)]
         clinics = [(row.city, row.name) for row in uow.hospitals.smoking_clinics()]
         uow.commit()
     return _Context(

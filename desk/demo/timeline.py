@@ -25,6 +25,7 @@ from desk.demo.pools import (
     REJECT_REASONS,
 )
 from desk.rules.catalogue import Benefit, SlaStep, SlaUnit
+from desk.rules.counting import filing_effect
 from desk.rules.lifecycle import STEP_STARTS_AT, check_transition, path_to
 from desk.rules.request_states import LedgerKind, RequestFacts, RequestState
 from desk.rules.sla_clock import due_for_step
@@ -75,6 +76,10 @@ class Timeline:
                 self._net_uses += 1 if effect is LedgerKind.COUNTED else -1
             if state is S.CANCELLED:
                 data = {**data, "counted": self._net_uses > 0}
+        else:
+            effect = filing_effect(self.service)
+            if effect is not None:
+                self.ledger.append((effect, at, str(state)))
         self.events.append((at, state, reason, data))
         self.state = state
         for spec in self.service.sla_steps:

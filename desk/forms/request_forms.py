@@ -137,6 +137,7 @@ class FormContext:
     family: tuple[tuple[uuid.UUID, str, str], ...] = ()  # (member id, name, relation label)
     illnesses: tuple[tuple[str, str], ...] = ()  # (code, name)
     clinics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # city -> hospitals
+    service_year_ends: date | None = None  # the last day a customer may ask a visit for
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +298,7 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
         return _field_problems(error)
     details = model.model_dump(mode="json", exclude={"today", "beneficiary", "suspected_illness", "user_name"})
     # The rules every channel obeys; the form's own checks above only read what was typed.
-    rule_problems = check_details(code, details, today=context.today)
+    rule_problems = check_details(code, details, today=context.today, service_year_ends=context.service_year_ends)
     if rule_problems:
         return rule_problems
     member_id: uuid.UUID | None = None

@@ -29,6 +29,12 @@ SMOKING_FREE_CANCEL = timedelta(hours=2)
 SMOKING_FREE_WITHDRAWAL_WORKING_DAYS = 2
 
 
+def filing_effect(benefit: Benefit) -> LedgerKind | None:
+    """What filing does to the ledger: a real-time service has no lifecycle to count it
+    later, so its use is recorded when it is filed (domain.md: "record who used it")."""
+    return LedgerKind.USED if benefit.real_time else None
+
+
 def ledger_effect(benefit: Benefit, facts: RequestFacts, to: RequestState, at: datetime,
                   calendar: WorkingCalendar) -> LedgerKind | None:
     """What moving to ``to`` at ``at`` does to the quota (domain.md, "When a use counts")."""

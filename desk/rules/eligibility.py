@@ -1,14 +1,15 @@
 """May this person use this service on this policy now? Pure rules, with reasons.
 
 Every refusal carries a sentence an agent can read to the caller and, where there is
-one, the date things change (the window opens, the quota renews). A supervisor may
-override a refusal for the window or the quota (audited elsewhere); nothing overrides
-a terminated policy, the wrong person or a missing illness.
+one, the date things change (the window opens, the quota renews with a later window a
+supervisor granted). A supervisor may override a refusal for the window or the quota
+(audited elsewhere); nothing overrides a terminated policy, the wrong person or an
+illness that is missing from the policy's list or only a mild (轻症) entry of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -21,6 +22,16 @@ from desk.texts.labels import t
 # 直系亲属 as the manual means it: spouse, parents, children, grandparents, grandchildren.
 IMMEDIATE_FAMILY = frozenset({"spouse", "parent", "child", "grandparent", "grandchild"})
 
+# The severity of an illness-list entry (the illness table's ``severity``) that opens the
+# green channel: the manual limits it to "保险条款列明的重症列表疾病疑似诊断", so the mild
+# entries (轻度, 轻症) of the same list do not.
+GREEN_CHANNEL_SEVERITY = "重度"
+
+
+def green_channel_illness(severity: str) -> bool:
+    """Whether an entry of this severity on the policy's list opens the green channel."""
+    return severity.strip() == GREEN_CHANNEL_SEVERITY
+
 
 class Refusal(StrEnum):
     NOT_YET_OPEN = "not_yet_open"
@@ -30,6 +41,7 @@ class Refusal(StrEnum):
     NOT_FAMILY = "not_family"
     FAMILY_NOT_ON_FILE = "family_not_on_file"
     ILLNESS_NOT_LISTED = "illness_not_listed"
+    ILLNESS_NOT_SEVERE = "illness_not_severe"
     QUOTA_USED_UP = "quota_used_up"
 
 
@@ -51,14 +63,16 @@ class PolicyFacts:
     status: str
     termination_date: date | None
     windows: Sequence[Window]
-    listed_illnesses: Collection[str]  # codes of the policy's critical-illness list
+    # The policy's critical-illness list: code -> severity (重度 or 轻度).
+    listed_illnesses: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     refusal: Refusal | None
     reason_zh: str = ""
-    # The date that changes the answer: opens on, renews on, expired on, ended on.
+    # The date that changes the answer: opens on, renews on (only when a later window was
+    # granted), expired on, ended on; None when no date will change it.
     on: date | None = None
     window: Window | None = None
 
@@ -99,18 +113,21 @@ def decide(
     if audience is not None:
         return audience
 
-    if benefit.needs_listed_illness and suspected_illness not in policy.listed_illnesses:
-        return Decision(Refusal.ILLNESS_NOT_LISTED, t("refusal.illness_not_listed"))
+    if benefit.needs_listed_illness:
+        if suspected_illness is None or suspected_illness not in policy.listed_illnesses:
+            return Decision(Refusal.ILLNESS_NOT_LISTED, t("refusal.illness_not_listed"))
+        if not green_channel_illness(policy.listed_illnesses[suspected_illness]):
+            return Decision(Refusal.ILLNESS_NOT_SEVERE, t("refusal.illness_not_severe", code=suspected_illness))
 
     quota = benefit.quota_per_year
     if quota is not None and uses_in_year >= quota:
         last_day = window.on - timedelta(days=1)
-        return Decision(
-            Refusal.QUOTA_USED_UP,
-            t("refusal.quota_used_up", last_day=last_day, quota=quota, on=window.on),
-            window.on,
-            window.window,
-        )
+        if window.renews_on is None:
+            # Services last one year: nothing renews unless a supervisor grants a window.
+            reason = t("refusal.quota_used_up", last_day=last_day, quota=quota)
+        else:
+            reason = t("refusal.quota_used_up_renews", last_day=last_day, quota=quota, on=window.renews_on)
+        return Decision(Refusal.QUOTA_USED_UP, reason, window.renews_on, window.window)
     return Decision(None, window=window.window)
 
 

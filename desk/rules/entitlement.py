@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from desk.rules.catalogue import Benefit
@@ -29,12 +29,15 @@ class ServiceWindow:
     """Where today falls for a policy; ``on`` is the date the state speaks of.
 
     not yet open: the opening day; active: the first closed day (``window.ends_on``);
-    expired: the day it expired; policy ended: the termination date.
+    expired: the day it expired; policy ended: the termination date. ``renews_on`` is the
+    first day of a later window, only while active and only when a supervisor granted
+    one that starts before the policy ends: services last one year, nothing renews alone.
     """
 
     state: WindowState
     on: date
     window: Window | None
+    renews_on: date | None = None
 
 
 def service_window(
@@ -54,7 +57,11 @@ def service_window(
         return ServiceWindow(WindowState.POLICY_ENDED, termination_date, current)
     for window in ordered:
         if window.contains(today):
-            return ServiceWindow(WindowState.ACTIVE, window.ends_on, window)
+            later = [w.starts_on for w in ordered if w.starts_on >= window.ends_on]
+            renews_on = min(later, default=None)
+            if renews_on is not None and ended and termination_date <= renews_on:
+                renews_on = None
+            return ServiceWindow(WindowState.ACTIVE, window.ends_on, window, renews_on)
     upcoming = [w for w in ordered if w.starts_on > today]
     if upcoming:
         return ServiceWindow(WindowState.NOT_YET_OPEN, upcoming[0].starts_on, upcoming[0])
@@ -64,7 +71,11 @@ def service_window(
 
 
 def counted_uses(ledger_kinds: Iterable[str]) -> int:
-    """Uses that count against the quota: counted events less refunds, never below zero."""
+    """Uses that count against the quota: counted events less refunds, never below zero.
+
+    A real-time service's ``used`` event records a use of an unlimited service and is no
+    count against any quota.
+    """
     total = 0
     for kind in ledger_kinds:
         total += 1 if kind == LedgerKind.COUNTED else -1 if kind == LedgerKind.REFUNDED else 0
@@ -74,6 +85,9 @@ def counted_uses(ledger_kinds: Iterable[str]) -> int:
 class BenefitState(StrEnum):
     AVAILABLE = "available"
     NOT_YET_OPEN = "not_yet_open"
+    # Every use left is held by a request still being handled: no new filing, but nothing
+    # is used yet (the hold may still be given back).
+    IN_PROGRESS = "in_progress"
     USED_UP = "used_up"
     EXPIRED = "expired"
     POLICY_ENDED = "policy_ended"
@@ -83,10 +97,12 @@ class BenefitState(StrEnum):
 class BenefitStatus:
     benefit: Benefit
     state: BenefitState
-    # opens on / renews on / expired on / ended on: the date the state speaks of.
+    # opens on / the last day of the service year (while open) / expired on / ended on.
     on: date | None
-    used: int
-    left: int | None  # None: unlimited
+    used: int  # counted uses (real-time services: uses logged) this service year
+    left: int | None  # None: unlimited, or the window is closed and nothing can be used
+    in_progress: int = 0  # open requests holding a use, not yet counted
+    renews_on: date | None = None  # the first day of a granted later window, if any
 
 
 _WINDOW_TO_BENEFIT = {
@@ -96,13 +112,21 @@ _WINDOW_TO_BENEFIT = {
 }
 
 
-def benefit_status(benefit: Benefit, window: ServiceWindow, used: int) -> BenefitStatus:
-    """Today's state of one benefit card, with the quota used and left this service year."""
-    quota = benefit.quota_per_year
-    left = None if quota is None else max(quota - used, 0)
+def benefit_status(benefit: Benefit, window: ServiceWindow, used: int, in_progress: int = 0) -> BenefitStatus:
+    """Today's state of one benefit card: the uses counted, held by open requests and left
+    this service year."""
     if window.state is not WindowState.ACTIVE:
-        return BenefitStatus(benefit, _WINDOW_TO_BENEFIT[window.state], window.on, used, left)
-    if left == 0:
-        # The quota renews with the next service year, which starts as this one ends.
-        return BenefitStatus(benefit, BenefitState.USED_UP, window.on, used, left)
-    return BenefitStatus(benefit, BenefitState.AVAILABLE, window.on, used, left)
+        # Outside the window no use is left to offer, whatever the ledger says.
+        return BenefitStatus(benefit, _WINDOW_TO_BENEFIT[window.state], window.on, used, None, in_progress)
+    last_day = window.on - timedelta(days=1)
+    quota = benefit.quota_per_year
+    if quota is None:
+        return BenefitStatus(benefit, BenefitState.AVAILABLE, last_day, used, None, in_progress)
+    left = max(quota - used - in_progress, 0)
+    if left > 0:
+        state = BenefitState.AVAILABLE
+    elif used >= quota:
+        state = BenefitState.USED_UP
+    else:  # the last uses are only held: they come back if the requests end uncounted
+        state = BenefitState.IN_PROGRESS
+    return BenefitStatus(benefit, state, last_day, used, left, in_progress, window.renews_on)

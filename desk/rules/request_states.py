@@ -48,6 +48,9 @@ class Channel(StrEnum):
 class LedgerKind(StrEnum):
     COUNTED = "counted"
     REFUNDED = "refunded"
+    # A real-time service's use (domain.md: "record who used it"): logged, never a count
+    # against a quota.
+    USED = "used"
 
 
 class TransitionRefused(DeskError):

@@ -6,9 +6,10 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from db.tables import Call, CallNote
+from db.tables import Call, CallNote, Request
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.rules.identity import identity_verified
 from desk.texts.labels import t
 
 # Wrap-up codes (小结代码): why the call happened, for shift reports; their labels are
@@ -16,6 +17,13 @@ from desk.texts.labels import t
 WRAP_UP_CODES: tuple[str, ...] = (
     "inquiry", "request_filed", "request_followup", "complaint", "verification_failed", "other",
 )
+# A call closed by Esc on the identity check: it never reached the customer, so it is no
+# choice of the agent's, but the call history still names it (``wrap_up.cancelled``).
+CANCELLED = "cancelled"
+LABELLED_CODES: tuple[str, ...] = (*WRAP_UP_CODES, CANCELLED)
+# How far back a customer's requests are read for the ones filed during a call: a call
+# files a handful at most, and they are the newest.
+RECENT_REQUESTS = 20
 
 
 def open_call(
@@ -51,6 +59,53 @@ def end_call(
     if note.strip():
         uow.call_notes.add(CallNote(call_id=call_id, at=at, agent_id=agent_id, text=note.strip()))
     uow.commit()
+
+
+def cancel_call(uow: UnitOfWork, call_id: uuid.UUID, *, at: datetime) -> None:
+    """End a call whose identity check was cancelled: nothing verified, nothing to wrap up."""
+    call = _call(uow, call_id)
+    call.verified_facts = []
+    call.wrap_up_code = CANCELLED
+    call.ended_at = at
+    uow.calls.add(call)
+    uow.commit()
+
+
+def suggested_wrap_up_code(uow: UnitOfWork, call_id: uuid.UUID) -> str:
+    """The wrap-up code that fits what the call did; the agent may still choose another.
+
+    Not verified: ``verification_failed``; a request filed during the call by its agent:
+    ``request_filed``; otherwise ``inquiry``.
+    """
+    call = _call(uow, call_id)
+    if not identity_verified(call.verified_facts):
+        return "verification_failed"
+    if requests_filed_during(uow, call):
+        return "request_filed"
+    return "inquiry"
+
+
+def requests_filed_during(uow: UnitOfWork, call: Call) -> list[Request]:
+    """The hotline requests the call's agent filed on the caller's policies since it began.
+
+    Read from the requests themselves rather than counted by the screens, so a request
+    filed from any screen during the call (cards, queue) counts the same.
+    """
+    if call.customer_id is None:
+        return []
+    policies = uow.policies.of_customer(call.customer_id)
+    policy_ids = {policy.id for policy in policies}
+    # A request belongs to the policy's insured, who may not be the caller (a holder).
+    insured = {policy.insured_id for policy in policies}
+    return [
+        request
+        for customer_id in insured
+        for request in uow.requests.of_customer(customer_id, limit=RECENT_REQUESTS)
+        if request.policy_id in policy_ids
+        and request.channel == "hotline"
+        and request.created_by == call.agent_id
+        and request.submitted_at >= call.started_at
+    ]
 
 
 def _call(uow: UnitOfWork, call_id: uuid.UUID) -> Call:

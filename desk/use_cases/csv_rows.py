@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from desk.rules.validation import FIELD_LABELS
+from pydantic import ValidationError
+
+from desk.rules.validation import FIELD_LABELS, problems_of
 
 __all__ = [
     "COLUMN_LABELS",
@@ -223,3 +226,41 @@ def read_table(
 
 def read_records(path: Path, columns: Mapping[str, bool]) -> list[Record]:
     return read_table(path, columns).records
+
+
+def halfwidth(text: str) -> str:
+    """A cell as typed on a phone or in a spreadsheet: full-width digits, colons and letters
+    folded to their plain forms, surrounding space dropped."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def row_problems(line: int, error: ValidationError) -> list[RowProblem]:
+    """A model's validation errors as row problems of line ``line``."""
+    return [RowProblem(line, problem.field or "row", _without_label(problem.field, problem.message))
+            for problem in problems_of(error)]
+
+
+def _without_label(field_name: str, message: str) -> str:
+    # desk.rules.validation prefixes each message with the field's label; the report names
+    # the field itself, so the label would be said twice.
+    label = FIELD_LABELS.get(field_name)
+    if label and message.startswith(f"{label}："):
+        return message[len(label) + 1 :]
+    return message
+
+
+class RowRefused(Exception):
+    """A row that cannot be matched or filed: the column at fault and why."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field_name
+        self.reason = reason
+
+
+def ready_to_write(report: ImportReport, problems: list[RowProblem], good_rows: int, *,
+                   any_rows: bool, skip_bad: bool) -> bool:
+    """Finish the report, and say whether the import may write: a file with a bad row
+    writes nothing unless ``skip_bad``, and one whose every row is bad never writes."""
+    finish_report(report, problems, good_rows)
+    return not ((report.problems and not skip_bad) or (any_rows and not good_rows))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from db.tables import Policy, ServicePeriod
 from db.unit_of_work import UnitOfWork
@@ -22,7 +23,7 @@ from desk.rules.entitlement import (
 from desk.rules.masking import mask_id_number, mask_mobile
 from desk.rules.service_period import Window
 from desk.texts.labels import relation_label
-from desk.use_cases.requests import uses_in_year
+from desk.use_cases.requests import YearUsage, usage_in_year
 
 RECENT = 10
 
@@ -136,15 +137,30 @@ def load_customer_view(uow: UnitOfWork, customer_id: uuid.UUID, today: date) -> 
     )
 
 
+class CallerRole(StrEnum):
+    """Who the verified caller is to the policy whose cards are shown."""
+
+    INSURED = "insured"
+    HOLDER = "holder"  # the policyholder, not the insured: the cards are someone else's
+    OTHER = "other"
+
+
 @dataclass(frozen=True, slots=True)
 class BenefitCards:
     policy_number: str
     window: ServiceWindow
     cards: tuple[BenefitStatus, ...]
+    # The cards are always the insured's: the screen names them and who is calling.
+    insured_name: str = ""
+    caller_role: CallerRole | None = None  # None: no caller named
+    caller_relation: str = ""  # a holder's relation to the insured, from the family on file
 
 
-def load_benefit_cards(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> BenefitCards:
-    """One card per catalogue benefit for the policy's service year that concerns today."""
+def load_benefit_cards(
+    uow: UnitOfWork, policy_id: uuid.UUID, today: date, caller_id: uuid.UUID | None = None
+) -> BenefitCards:
+    """One card per catalogue benefit for the policy's service year that concerns today,
+    with the insured they belong to and what ``caller_id`` (the verified caller) is to them."""
     policy = uow.policies.get(policy_id)
     if policy is None:
         raise LookupError(f"no policy {policy_id}")
@@ -152,10 +168,31 @@ def load_benefit_cards(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> Be
     period = next(
         (p for p in periods if window.window and p.starts_on == window.window.starts_on), None
     )
-    # Open requests hold a use, as when filing: the card never promises a use twice.
-    used = {b.code: uses_in_year(uow, period.id, b.code) if period else 0 for b in BENEFITS}
-    cards = tuple(benefit_status(b, window, used[b.code]) for b in BENEFITS)
-    return BenefitCards(policy.policy_number, window, cards)
+    # Open requests hold a use, as when filing, so the card never promises a use twice; it
+    # shows them apart from the uses counted, since a hold may still be given back.
+    empty = YearUsage(0, 0)
+    usage = {b.code: usage_in_year(uow, period.id, b.code) if period else empty for b in BENEFITS}
+    cards = tuple(benefit_status(b, window, usage[b.code].used, usage[b.code].in_progress) for b in BENEFITS)
+    insured = uow.customers.get(policy.insured_id)
+    role, relation = _caller_role(uow, policy, caller_id)
+    return BenefitCards(policy.policy_number, window, cards, insured.name if insured else "", role, relation)
+
+
+def _caller_role(uow: UnitOfWork, policy: Policy, caller_id: uuid.UUID | None) -> tuple[CallerRole | None, str]:
+    if caller_id is None:
+        return None, ""
+    if caller_id == policy.insured_id:
+        return CallerRole.INSURED, ""
+    if caller_id != policy.holder_id:
+        return CallerRole.OTHER, ""
+    holder = uow.customers.get(caller_id)
+    # The insured's family on file says what the holder is to them, matched on the ID number.
+    member = next(
+        (m for m in uow.family.of_customer(policy.insured_id)
+         if holder is not None and m.id_number and m.id_number == holder.id_number),
+        None,
+    )
+    return CallerRole.HOLDER, relation_label(member.relation) if member else ""
 
 
 @dataclass(frozen=True, slots=True)

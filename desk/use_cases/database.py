@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from db.engines import DatabaseUnavailable, make_engine, resolve_database_url, safe_url
 from db.schema import (
@@ -17,7 +20,7 @@ from db.schema import (
     upgrade,
 )
 from db.unit_of_work import UnitOfWork
-from desk.errors import DatabaseProblem
+from desk.errors import DatabaseProblem, DeskError
 from desk.use_cases.reference_data import load_reference_data
 
 
@@ -44,6 +47,46 @@ class Database:
     def close(self) -> None:
         self.engine.dispose()
 
+    def on_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (in the committing thread) whenever a transaction commits.
+
+        The screens learn from it that what they show may be stale, whichever screen or
+        use case wrote.
+        """
+        event.listen(self.engine, "commit", lambda _connection: callback())
+
+
+@dataclass(frozen=True)
+class OpenFailure:
+    """Why the database did not open, as a status line shows it: where, and why."""
+
+    target: str  # host:port/database (user shown, password masked) or the file
+    cause: str  # one line
+
+
+def open_failure(url: str | None, error: BaseException | None) -> OpenFailure:
+    """Name the database ``url`` points at and the cause of ``error``, in one line each."""
+    if isinstance(error, DatabaseProblem):
+        cause = error.cause
+    elif isinstance(error, DeskError):
+        cause = str(error)
+    else:
+        cause = f"{type(error).__name__}: {error}"
+    lines = [line.strip() for line in cause.splitlines() if line.strip()]
+    return OpenFailure(database_target(url), lines[0] if lines else type(error).__name__)
+
+
+def database_target(url: str | None) -> str:
+    """The server and database (password masked) or the file ``url`` means."""
+    resolved = resolve_database_url(url)
+    try:
+        parsed = make_url(resolved)
+    except (ArgumentError, ValueError):
+        return safe_url(resolved)
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or ":memory:"
+    return parsed.render_as_string(hide_password=True).split("://", 1)[-1]
+
 
 def connect(url: str | None = None) -> Database:
     """Connected, schema not checked: for the commands that inspect or change the schema."""
@@ -51,7 +94,7 @@ def connect(url: str | None = None) -> Database:
     try:
         return Database(make_engine(resolved), safe_url(resolved))
     except DatabaseUnavailable as error:
-        raise DatabaseProblem(str(error)) from None
+        raise DatabaseProblem(str(error), cause=error.cause) from None
 
 
 def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -> Database:

@@ -79,7 +79,7 @@ from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.search_keys import customer_search_keys
 from desk.rules.service_period import initial_window
-from desk.rules.validation import FIELD_LABELS, CustomerIn, PolicyIn, check_digit, problems_of
+from desk.rules.validation import CustomerIn, PolicyIn, check_digit
 from desk.use_cases.csv_rows import (
     FileProblem,
     ImportReport,
@@ -87,6 +87,8 @@ from desk.use_cases.csv_rows import (
     RowProblem,
     finish_report,
     read_records,
+    ready_to_write,
+    row_problems,
 )
 from desk.use_cases.database import Database
 
@@ -137,22 +139,6 @@ class ImportFailed(DeskError):
 
 
 # --- Checking rows (pure) ----------------------------------------------------------------
-
-
-def _reason(field_name: str, message: str) -> str:
-    # desk.rules.validation prefixes each message with the field's label; the report names the
-    # field itself, so the label would be said twice.
-    label = FIELD_LABELS.get(field_name)
-    if label and message.startswith(f"{label}："):
-        return message[len(label) + 1 :]
-    return message
-
-
-def _problems(line: int, error: ValidationError) -> list[RowProblem]:
-    return [
-        RowProblem(line, problem.field or "row", _reason(problem.field, problem.message))
-        for problem in problems_of(error)
-    ]
 
 
 def _too_long(line: int, table: type[SQLModel], values: Mapping[str, Any]) -> list[RowProblem]:
@@ -209,7 +195,7 @@ def _check_customers(records: Sequence[Record], today: date) -> _Checked:
             customer = CustomerIn(allow_legacy_id=True, today=today,
                                   **_given(record.values, CUSTOMER_COLUMNS))
         except ValidationError as error:
-            problems += _problems(record.line, error)
+            problems += row_problems(record.line, error)
             continue
         too_long = _too_long(record.line, Customer, customer.model_dump())
         if too_long:
@@ -230,7 +216,7 @@ def _check_policies(records: Sequence[Record], today: date) -> _Checked:
         try:
             policy = PolicyIn(today=today, **_given(record.values, POLICY_COLUMNS))
         except ValidationError as error:
-            problems += _problems(record.line, error)
+            problems += row_problems(record.line, error)
             continue
         too_long = _too_long(
             record.line,
@@ -438,8 +424,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
                     )
 
             good = len(inserts) + len(updates)
-            finish_report(report, problems, good)
-            if (report.problems and not skip_bad) or (records and not good):
+            if not ready_to_write(report, problems, good, any_rows=bool(records), skip_bad=skip_bad):
                 return report
             for chunk in _chunks(inserts):
                 report.inserted += uow.policies.bulk_insert(chunk)

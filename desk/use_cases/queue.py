@@ -65,6 +65,8 @@ class QueueItem:
     request_number: str
     # The next main-line transition of the request, if the queue can make it.
     next_state: RequestState | None
+    # The state the request is in: the move is made from it, and only from it.
+    request_state: RequestState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,28 @@ def whole_queue(
                           direction="after", key=page.items[-1].key, previous=page)
         items.extend(page.items)
     return first, items
+
+
+def load_queue_at_request(
+    uow: UnitOfWork,
+    now: datetime,
+    queue_filter: QueueFilter,
+    request_id: uuid.UUID,
+    *,
+    agent_id: uuid.UUID | None = None,
+    size: int = PAGE_SIZE,
+    previous: QueuePage | None = None,
+) -> QueuePage | None:
+    """The window that starts at the request's open step, or None when the queue (under
+    this filter) holds none: after a move, the agent stays on the request acted on even
+    when its next deadline is further down the queue."""
+    steps = [s for s in uow.request_steps.open_of_requests([request_id]) if s.due_at is not None]
+    if not steps:
+        return None
+    key = (steps[0].due_at, steps[0].id)
+    page = load_queue(uow, now, queue_filter, agent_id=agent_id, size=size, direction="from",
+                      key=key, previous=previous)  # type: ignore[arg-type]
+    return page if page.items and page.items[0].request_id == request_id else None
 
 
 def assign_to_me(uow: UnitOfWork, item: QueueItem, agent_id: uuid.UUID) -> None:
@@ -227,6 +251,7 @@ def _item(row: OpenWork, now: datetime, soon_until: datetime, calendar: WorkingC
         request_id=row.request_id,
         request_number=row.request_number,
         next_state=_next_state(row),
+        request_state=RequestState(row.request_state) if row.kind == "step" and row.request_state else None,
     )
 
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -72,11 +71,15 @@ from desk.use_cases.csv_rows import (
     ImportReport,
     Record,
     RowProblem,
+    RowRefused,
     finish_report,
+    halfwidth,
     read_table,
+    ready_to_write,
 )
 from desk.use_cases.database import Database
-from desk.use_cases.importing import ImportFailed, resident_forms
+from desk.use_cases.import_lookups import CustomerLookups
+from desk.use_cases.importing import ImportFailed
 from desk.use_cases.requests import DetailsRefused, NewRequest, RequestRefused, file_request
 
 __all__ = ["REQUEST_COLUMNS", "RequestImportReport", "import_requests"]
@@ -137,13 +140,8 @@ class _Row:
     submitted_at: datetime
 
 
-def _halfwidth(text: str) -> str:
-    # Exports typed on phones carry full-width digits, colons and letters.
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def _submitted_at(text: str) -> datetime:
-    text = _halfwidth(text)
+    text = halfwidth(text)
     if not text:
         raise ValueError("不能为空")
     slash = _SLASH_TIME.fullmatch(text)
@@ -177,13 +175,13 @@ def _check(record: Record) -> _Row | list[RowProblem]:
     values = record.values
     line = record.line
     problems: list[RowProblem] = []
-    id_number = "".join(_halfwidth(values.get("id_number", "")).split()).upper()
-    policy_number = _halfwidth(values.get("policy_number", ""))
+    id_number = "".join(halfwidth(values.get("id_number", "")).split()).upper()
+    policy_number = halfwidth(values.get("policy_number", ""))
     if not id_number and not policy_number:
         field_name = "id_number" if "id_number" in values else "policy_number"
         problems.append(RowProblem(line, field_name, "证件号码和保单号至少填写一项"))
 
-    service_text = _halfwidth(values["service_code"])
+    service_text = halfwidth(values["service_code"])
     service_code = _SERVICE_BY_NAME.get(service_text.lower()) or _SERVICE_BY_NAME.get(service_text)
     if not service_text:
         problems.append(RowProblem(line, "service_code", "不能为空"))
@@ -216,7 +214,7 @@ def _check(record: Record) -> _Row | list[RowProblem]:
         policy_number=policy_number,
         service_code=service_code,
         beneficiary=beneficiary,
-        suspected_illness=_halfwidth(values.get("suspected_illness", "")).upper() or None,
+        suspected_illness=halfwidth(values.get("suspected_illness", "")).upper() or None,
         details=details,
         submitted_at=submitted_at,
     )
@@ -225,40 +223,16 @@ def _check(record: Record) -> _Row | list[RowProblem]:
 # --- Matching rows to policies and people (database) ------------------------------------
 
 
-class _Bad(Exception):
-    def __init__(self, field_name: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field_name
-        self.reason = reason
-
-
 @dataclass
-class _Lookups:
-    """What earlier rows already looked up: an export repeats the same customers."""
+class _Lookups(CustomerLookups):
+    """What earlier rows already looked up, beyond customers and policies."""
 
-    uow: UnitOfWork
-    customers: dict[str, list[Customer]] = field(default_factory=dict)
-    policies: dict[str, Policy | None] = field(default_factory=dict)
     periods: dict[uuid.UUID, list[ServicePeriod]] = field(default_factory=dict)
     family: dict[uuid.UUID, list[FamilyMember]] = field(default_factory=dict)
     insured: dict[uuid.UUID, Customer | None] = field(default_factory=dict)
     filed_keys: dict[uuid.UUID, set[tuple[uuid.UUID, str, str, datetime]]] = field(
         default_factory=dict
     )
-
-    def customers_with(self, id_number: str) -> list[Customer]:
-        if id_number not in self.customers:
-            found: dict[uuid.UUID, Customer] = {}
-            for form in resident_forms(id_number):
-                for customer in self.uow.lookup.by_id_number(form, limit=10):
-                    found[customer.id] = customer
-            self.customers[id_number] = list(found.values())
-        return self.customers[id_number]
-
-    def policy(self, number: str) -> Policy | None:
-        if number not in self.policies:
-            self.policies[number] = self.uow.policies.by_number(number)
-        return self.policies[number]
 
     def periods_of(self, policy_id: uuid.UUID) -> list[ServicePeriod]:
         if policy_id not in self.periods:
@@ -285,18 +259,18 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
     if row.policy_number:
         policy = lookups.policy(row.policy_number)
         if policy is None:
-            raise _Bad("policy_number", "未找到该保单")
+            raise RowRefused("policy_number", "未找到该保单")
         if row.id_number:
             people = {customer.id for customer in lookups.customers_with(row.id_number)}
             if not people:
-                raise _Bad("id_number", "未找到该客户")
+                raise RowRefused("id_number", "未找到该客户")
             if policy.insured_id not in people:
-                raise _Bad("policy_number", "保单号与证件号码不是同一被保险人")
+                raise RowRefused("policy_number", "保单号与证件号码不是同一被保险人")
         return policy
 
     people = lookups.customers_with(row.id_number)
     if not people:
-        raise _Bad("id_number", "未找到该客户")
+        raise RowRefused("id_number", "未找到该客户")
     policies = [
         policy
         for customer in people
@@ -304,7 +278,7 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
         if policy.insured_id == customer.id
     ]
     if not policies:
-        raise _Bad("id_number", "该客户不是任何保单的被保险人")
+        raise RowRefused("id_number", "该客户不是任何保单的被保险人")
     if len(policies) == 1:
         return policies[0]
     day = row.submitted_at.date()
@@ -314,7 +288,7 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
         if any(p.starts_on <= day < p.ends_on for p in lookups.periods_of(policy.id))
     ]
     if len(open_then) != 1:
-        raise _Bad("policy_number", "该客户有多张保单，请填写保单号")
+        raise RowRefused("policy_number", "该客户有多张保单，请填写保单号")
     return open_then[0]
 
 
@@ -327,7 +301,7 @@ def _new_request(lookups: _Lookups, row: _Row, policy: Policy) -> tuple[NewReque
     if name and name != insured_name:
         members = [m for m in lookups.family_of(policy.insured_id) if m.name == name]
         if len(members) > 1:
-            raise _Bad("beneficiary", f"被保险人名下有多位名为{name}的家庭成员，无法确定是哪一位")
+            raise RowRefused("beneficiary", f"被保险人名下有多位名为{name}的家庭成员，无法确定是哪一位")
         if members:
             member_id = members[0].id
     new = NewRequest(
@@ -370,8 +344,7 @@ def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -
         with database.unit_of_work() as uow:
             filed = _file_rows(uow, rows, problems, report)
             good = filed + len(report.duplicates)
-            finish_report(report, problems, good)
-            if (report.problems and not skip_bad) or (table.records and not good):
+            if not ready_to_write(report, problems, good, any_rows=bool(table.records), skip_bad=skip_bad):
                 # Leaving the block without commit rolls back every row filed above.
                 report.inserted = 0
                 return report
@@ -395,7 +368,7 @@ def _file_rows(
         try:
             policy = _policy_of(lookups, row)
             new, beneficiary = _new_request(lookups, row, policy)
-        except _Bad as bad:
+        except RowRefused as bad:
             problems.append(RowProblem(row.line, bad.field, bad.reason))
             continue
         key = (policy.id, row.service_code, beneficiary, row.submitted_at)

@@ -16,11 +16,21 @@ from typing import Any
 from db.tables import AuditEvent, Request, RequestEvent, RequestStep, ServicePeriod, UsageEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.rules.booking import booked_details, check_booking
+from desk.rules.cancellation import check_cancellation
 from desk.rules.catalogue import Benefit, benefit
+from desk.rules.counting import filing_effect
 from desk.rules.eligibility import Beneficiary, Decision, PolicyFacts, decide
 from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
 from desk.rules.request_details import check_details
-from desk.rules.request_states import FINAL_STATES, Channel, LedgerKind, RequestFacts, RequestState
+from desk.rules.request_states import (
+    FINAL_STATES,
+    Channel,
+    LedgerKind,
+    RequestFacts,
+    RequestState,
+    TransitionRefused,
+)
 from desk.rules.service_period import Window
 from desk.rules.sla_clock import due_for_step
 from desk.rules.validation import FieldProblem
@@ -103,7 +113,7 @@ def file_request(
         policy.status,
         policy.termination_date,
         [Window(p.starts_on, p.ends_on) for p in periods],
-        uow.illnesses.codes_of_list(policy.illness_list),
+        {i.code: i.severity for i in uow.illnesses.of_list(policy.illness_list)},
     )
     beneficiary = _beneficiary(uow, policy.insured_id, new)
     period = _period_at(periods, at) or (periods[-1] if periods else None)
@@ -154,6 +164,14 @@ def file_request(
                        subject_type="request", subject_id=request.id, reason=override.reason,
                        detail={"refusal": str(decision.refusal), "service": entry.code})
         )
+    filed_effect = filing_effect(entry)
+    if filed_effect is not None:
+        # With who used it, so the card and the reports see every use.
+        uow.ledger.add(
+            UsageEvent(policy_id=policy.id, service_period_id=period.id, service_code=entry.code,
+                       request_id=request.id, kind=filed_effect, at=at, agent_id=agent_id,
+                       reason=beneficiary.name[:256])
+        )
     calendar = load_working_calendar(uow)
     steps = _open_steps(uow, entry, request.id, state, at, calendar)
     if commit:
@@ -162,17 +180,33 @@ def file_request(
     return Filed(request.id, request.number, state, first_due)
 
 
-def uses_in_year(uow: UnitOfWork, period_id: uuid.UUID, service_code: str) -> int:
-    """Uses that count or may still count: net ledger counts plus open requests not yet
-    counted, so the last use can never be promised twice."""
-    net = uow.ledger.net_by_request(period_id, service_code)
-    counted = sum(max(n, 0) for n in net.values())
+@dataclass(frozen=True, slots=True)
+class YearUsage:
+    """One service's uses in one service year, as the ledger and the open requests say."""
+
+    used: int  # counted less refunded, plus the real-time uses logged
+    in_progress: int  # open requests not yet counted: each holds a use
+
+
+def usage_in_year(uow: UnitOfWork, period_id: uuid.UUID, service_code: str) -> YearUsage:
+    """The uses of ``service_code`` in the service year ``period_id``: used and held."""
+    net: dict[uuid.UUID | None, int] = {}
+    for event in uow.ledger.events(period_id, service_code):
+        effect = {LedgerKind.COUNTED: 1, LedgerKind.REFUNDED: -1, LedgerKind.USED: 1}.get(event.kind, 0)
+        net[event.request_id] = net.get(event.request_id, 0) + effect
     states = uow.requests.states_in_period(period_id, service_code)
-    holding = sum(
+    in_progress = sum(
         1 for request_id, state in states.items()
         if state not in FINAL_STATES and net.get(request_id, 0) <= 0
     )
-    return counted + holding
+    return YearUsage(sum(max(n, 0) for n in net.values()), in_progress)
+
+
+def uses_in_year(uow: UnitOfWork, period_id: uuid.UUID, service_code: str) -> int:
+    """Uses that count or may still count: net ledger counts plus open requests not yet
+    counted, so the last use can never be promised twice."""
+    usage = usage_in_year(uow, period_id, service_code)
+    return usage.used + usage.in_progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +214,8 @@ class Moved:
     state: RequestState
     ledger: LedgerKind | None
     due_at: datetime | None
+    # Whether the request holds a counted use after the move: what a cancellation tells the caller.
+    counted: bool = False
 
 
 def move_request(
@@ -191,15 +227,33 @@ def move_request(
     at: datetime,
     reason: str = "",
     data: dict[str, Any] | None = None,
+    expected: RequestState | None = None,
 ) -> Moved:
-    """Make one lifecycle transition, with its event, SLA steps and ledger entry; commits."""
+    """Make one lifecycle transition, with its event, SLA steps and ledger entry; commits.
+
+    ``expected`` is the state the agent saw when choosing the move: a request another agent
+    has moved on since is refused rather than moved from a state nobody confirmed. A
+    booking is checked against the dates the manual bounds (``desk.rules.booking``) and
+    keeps the customer's own hospital beside the booked one; a cancellation must say who
+    asked for it (``desk.rules.cancellation``) and records whether the use counted.
+    """
     request = uow.requests.get(request_id)
     if request is None:
         raise DeskError(t("error.no_request"))
+    if expected is not None and request.state != expected:
+        raise TransitionRefused(t("request.changed_meanwhile", state=t(f"state.{request.state}")))
     entry = benefit(request.service_code)
     data = _jsonable(data or {})
     if to in (RequestState.REJECTED, RequestState.CANCELLED) and not reason.strip():
         raise DeskError(t("error.reason_required"))
+    problems: list[FieldProblem] = []
+    if to is RequestState.BOOKED:
+        problems = check_booking(entry.code, data, at=at)
+        data = booked_details(data)
+    elif to is RequestState.CANCELLED:
+        problems = check_cancellation(data)
+    if problems:
+        raise TransitionRefused("；".join(p.message for p in problems))
     if request.service_period_id is not None:
         uow.service_periods.claim(request.service_period_id)
     calendar = load_working_calendar(uow)
@@ -214,15 +268,25 @@ def move_request(
         arrangement_due=_due_of(uow, request.id, "arrangement"),
     )
     effect = check_transition(entry, facts, to, at, calendar)
+    change = {LedgerKind.COUNTED: 1, LedgerKind.REFUNDED: -1}.get(effect, 0) if effect else 0
+    counted = net.get(request.id, 0) + change > 0
+    if to is RequestState.CANCELLED:
+        # The caller is told, and the record keeps, whether this cancellation used the quota.
+        data["counted"] = counted
 
+    # The agent who held the step now done holds the step it opens: an assignment is to
+    # the request's next step, not to one deadline.
+    assignee = None
     for step in uow.request_steps.open_of_request(request.id):
         step.done_at = at
+        assignee = assignee or step.assigned_to
         uow.request_steps.add(step)
     event = RequestEvent(request_id=request.id, at=at, from_state=request.state, to_state=to,
                          agent_id=agent_id, reason=reason.strip(), data=data)
     uow.request_events.add(event)
     request.state = to
-    if data:
+    if data and to is not RequestState.CANCELLED:
+        # What a booking agreed joins the details; who cancelled stays with its event.
         request.details = {**request.details, **data}
     uow.requests.add(request)
     if effect is not None and request.service_period_id is not None:
@@ -232,8 +296,11 @@ def move_request(
                        agent_id=agent_id, reason=f"{request.state}")
         )
     steps = _open_steps(uow, entry, request.id, to, at, calendar, visit_at)
+    for step in steps:
+        step.assigned_to = assignee
+        uow.request_steps.add(step)
     uow.commit()
-    return Moved(to, effect, min((s.due_at for s in steps if s.due_at), default=None))
+    return Moved(to, effect, min((s.due_at for s in steps if s.due_at), default=None), counted)
 
 
 def _open_steps(

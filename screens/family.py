@@ -1,0 +1,275 @@
+"""A customer's family members on file (F on the customer view): list, add, edit.
+
+A family member must be on file with name, relation and ID before a psych test or a
+smoking-clinic booking is filed for them. The list shows ID numbers masked; A adds a
+member, Enter or E edits the highlighted one. The form checks through the use case
+(desk.use_cases.family), shows each problem under its field and keeps everything typed;
+Esc asks before throwing typed values away.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from desk.texts.labels import t
+from desk.use_cases.family import (
+    FAMILY_FIELDS,
+    FamilyMemberLine,
+    id_type_choices,
+    relation_choices,
+)
+from screens.labels import day
+from screens.request_form import ChoiceList, ConfirmDiscard
+
+OPTIONAL_FIELDS = frozenset({"birth_date", "sex"})
+
+
+def _sex_choices() -> tuple[tuple[str, str], ...]:
+    return (("M", t("sex.M")), ("F", t("sex.F")))
+
+
+class FamilyScreen(Screen[None]):
+    """The family members of one customer; dismisses when the agent goes back."""
+
+    HELP_TOPIC = "family"
+    BINDINGS = [
+        Binding("a", "add", t("family.key.add"), id="family-add"),
+        Binding("e", "edit", t("family.key.edit"), id="family-edit"),
+        Binding("escape", "back", t("key.back"), id="family-back"),
+    ]
+
+    def __init__(self, customer_id: uuid.UUID, customer_name: str) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+        self.members: tuple[FamilyMemberLine, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="family-list"):
+            yield Static(t("family.title", name=self.customer_name), classes="title")
+            yield DataTable(id="family-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="family-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = t("family.title", name=self.customer_name)
+        table = self.query_one("#family-table", DataTable)
+        for key in ("name", "relation", "id", "birth_date", "sex"):
+            table.add_column(t(f"family.col.{key}"), key=key)
+        table.focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="family", exit_on_error=False)
+    def _load(self, message: str = "", member_id: uuid.UUID | None = None) -> None:
+        from desk.use_cases.family import list_family
+
+        app = self.app
+        with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+            members = list_family(uow, self.customer_id)
+        app.call_from_thread(self._show, members, message, member_id)
+
+    def _show(self, members: tuple[FamilyMemberLine, ...], message: str, member_id: uuid.UUID | None) -> None:
+        self.members = members
+        table = self.query_one("#family-table", DataTable)
+        table.clear()
+        for member in members:
+            sex = t(f"sex.{member.sex}") if member.sex in ("M", "F") else ""
+            table.add_row(member.name, member.relation_label, member.masked_id_number,
+                          day(member.birth_date) if member.birth_date else "", sex, key=str(member.member_id))
+        # The cursor stays on the member just saved, so the agent sees the row they changed.
+        ids = [member.member_id for member in members]
+        if member_id in ids:
+            table.move_cursor(row=ids.index(member_id))
+        self.query_one("#family-status", Static).update(message or ("" if members else t("family.empty")))
+
+    def _selected(self) -> FamilyMemberLine | None:
+        if not self.members:
+            return None
+        row = self.query_one("#family-table", DataTable).cursor_row
+        return self.members[row] if 0 <= row < len(self.members) else None
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_edit()  # Enter on a row: the table takes the key
+
+    def action_add(self) -> None:
+        self.app.push_screen(FamilyFormScreen(self.customer_id, self.customer_name, None), self._saved)
+
+    def action_edit(self) -> None:
+        member = self._selected()
+        if member is not None:
+            self.app.push_screen(FamilyFormScreen(self.customer_id, self.customer_name, member), self._saved)
+
+    def _saved(self, saved: tuple[str, uuid.UUID] | None) -> None:
+        if saved is not None:
+            self._load(*saved)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
+    """Adds a member (``member`` None) or edits one; dismisses with (message, member id) once saved."""
+
+    HELP_TOPIC = "family"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("key.save"), id="save-family-member", priority=True),
+        Binding("escape", "leave", t("key.cancel"), id="leave-family-form"),
+    ]
+
+    def __init__(self, customer_id: uuid.UUID, customer_name: str, member: FamilyMemberLine | None) -> None:
+        super().__init__()
+        self.customer_id = customer_id
+        self.customer_name = customer_name
+        self.member = member
+        self.saving = False
+        self.initial: dict[str, str] = {}
+
+    def _title(self) -> str:
+        if self.member is None:
+            return t("family.add_title", name=self.customer_name)
+        return t("family.edit_title", member=self.member.name)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self._title(), classes="title", id="form-title")
+        with VerticalScroll(id="form"):
+            for name in FAMILY_FIELDS:
+                label = t(f"family.field.{name}") + (t("form.optional") if name in OPTIONAL_FIELDS else "")
+                with Horizontal(classes="field-row"):
+                    yield Label(label, classes="field-label")
+                    yield self._widget(name)
+                yield Static("", id=f"error-{name}", classes="field-error")
+        yield Static("", id="form-message")
+        yield Footer()
+
+    def _widget(self, name: str) -> Widget:
+        member = self.member
+        if name == "relation":
+            return self._choices(name, relation_choices(), member.relation if member else "")
+        if name == "id_type":
+            # Nearly every member holds a resident ID card: the usual case is pre-chosen.
+            return self._choices(name, id_type_choices(), member.id_type if member else "resident_id")
+        if name == "sex":
+            return self._choices(name, _sex_choices(), member.sex if member else "")
+        if name == "id_number":
+            # Screens never hold a full ID number: editing shows it masked, empty keeps it.
+            hint = t("family.id_unchanged", masked=member.masked_id_number) if member else ""
+            return Input(placeholder=hint, id="field-id_number", compact=True)
+        if name == "birth_date":
+            value = day(member.birth_date) if member and member.birth_date else ""
+            return Input(value, placeholder=t("family.birth_hint"), id="field-birth_date", compact=True)
+        return Input(member.name if member else "", id=f"field-{name}", compact=True)
+
+    @staticmethod
+    def _choices(name: str, choices: Iterable[tuple[str, str]], value: str) -> ChoiceList:
+        widget = ChoiceList(choices, id=f"field-{name}")
+        if value:
+            widget.choose(value)
+        return widget
+
+    def on_mount(self) -> None:
+        self.sub_title = self._title()
+        self.initial = self.values()
+        self.query_one("#field-name", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for name in FAMILY_FIELDS:
+            widget = self.query_one(f"#field-{name}")
+            values[name] = widget.value if isinstance(widget, ChoiceList | Input) else ""
+        return values
+
+    def _dirty(self) -> bool:
+        return self.values() != self.initial
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for name in FAMILY_FIELDS:
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(problems.get(name, ""))
+            error.display = name in problems
+        first = next((name for name in FAMILY_FIELDS if name in problems), None)
+        if first is not None:
+            self.query_one(f"#field-{first}").focus()
+
+    def _say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#form-message", Static)
+        line.update(message)
+        line.set_class(error, "error")
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        if self.member is not None and not self._dirty():
+            self.dismiss((t("family.unchanged"), self.member.member_id))
+            return
+        self.saving = True
+        self._say(t("family.saving"))
+        self._save(self.values())
+
+    @work(thread=True, exclusive=True, group="family-save", exit_on_error=False)
+    def _save(self, values: dict[str, str]) -> tuple[str, uuid.UUID] | None:
+        """(message, member id) once saved; None when not (the form says why)."""
+        from desk.errors import DeskError
+        from desk.use_cases.family import FamilyMemberRefused, add_family_member, edit_family_member
+
+        app = self.app
+        agent_id, at = app.agent_id, app.now()  # type: ignore[attr-defined]
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                if self.member is None:
+                    saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at)
+                else:
+                    saved = edit_family_member(uow, self.member.member_id, values, agent_id=agent_id, at=at)
+        except FamilyMemberRefused as refused:
+            app.call_from_thread(self._refused, {p.field: p.message for p in refused.problems})
+            return None
+        except DeskError as error:
+            app.call_from_thread(self._failed, str(error))
+            return None
+        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
+            app.call_from_thread(self._failed, t("error.save_failed", reason=f"{type(error).__name__}: {error}"))
+            return None
+        done = "family.added" if self.member is None else "family.edited"
+        return t(done, name=saved.name, relation=saved.relation_label), saved.member_id
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Leave from the event loop once the worker has finished, never from its thread.
+        if event.worker.group == "family-save" and event.state == WorkerState.SUCCESS and event.worker.result:
+            self.dismiss(event.worker.result)
+
+    def _refused(self, problems: dict[str, str]) -> None:
+        self.saving = False
+        self._show_problems(problems)
+        # A problem of no field (there should be none) is still said, at the bottom.
+        stray = [message for name, message in problems.items() if name not in FAMILY_FIELDS]
+        self._say("；".join([t("form.fix_fields", count=len(problems)), *stray]), error=True)
+
+    def _failed(self, reason: str) -> None:
+        self.saving = False
+        self._say(reason, error=True)
+
+    def action_leave(self) -> None:
+        if not self._dirty():
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDiscard(), answered)
