@@ -19,8 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from desk.errors import DeskError
 from desk.texts.labels import t
+from screens.attempts import attempt
 from screens.labels import minute
 
 NO_REQUEST = "none"
@@ -92,15 +92,9 @@ class ComplaintFormScreen(ModalScreen[str | None]):
         from desk.use_cases.complaints import file_complaint
 
         app = self.app
-        try:
-            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-                filed = file_complaint(uow, self.customer_id, text, request_id=request_id,
-                                       agent_id=app.agent_id, at=app.now())  # type: ignore[attr-defined]
-        except DeskError as error:
-            app.call_from_thread(self.query_one("#complaint-error", Static).update, str(error))
-            return
-        except Exception as error:  # noqa: BLE001 - a lost connection is said, not raised
-            app.call_from_thread(self.query_one("#complaint-error", Static).update,
-                                 t("error.save_failed", reason=error))
+        filed = attempt(self, "complaint-error", lambda uow: file_complaint(
+            uow, self.customer_id, text, request_id=request_id,
+            agent_id=app.agent_id, at=app.now()))  # type: ignore[attr-defined]
+        if filed is None:
             return
         app.call_from_thread(self.dismiss, t("complaint.filed", due=minute(filed.due_at)))

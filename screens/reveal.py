@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from desk.errors import DeskError
 from desk.texts.labels import t
 from desk.use_cases.privacy import reveal
+from screens.attempts import attempt
 
 FIELDS = {"id_number": "customer.id_number", "mobile": "customer.mobile"}
 
@@ -58,15 +58,9 @@ class RevealScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="reveal", exit_on_error=False)
     def _reveal(self, field: str, reason: str) -> None:
         app = self.app
-        try:
-            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-                value = reveal(uow, customer_id=self.customer_id, field=field, reason=reason,
-                               agent_id=app.agent_id, at=app.now())  # type: ignore[attr-defined]
-        except DeskError as error:
-            app.call_from_thread(self.query_one("#reveal-error", Static).update, str(error))
-            return
-        except Exception as error:  # noqa: BLE001 - a lost connection is said, not raised
-            app.call_from_thread(self.query_one("#reveal-error", Static).update,
-                                 t("error.save_failed", reason=error))
+        value = attempt(self, "reveal-error", lambda uow: reveal(
+            uow, customer_id=self.customer_id, field=field, reason=reason,
+            agent_id=app.agent_id, at=app.now()))  # type: ignore[attr-defined]
+        if value is None:
             return
         app.call_from_thread(self.dismiss, t("reveal.shown", label=t(FIELDS[field]), value=value))

@@ -5,6 +5,7 @@ Today is 2026-11-24 (the fixed clock of the UI tests).
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 from db.tables import Customer, FamilyMember, Policy, ServicePeriod, UsageEvent
@@ -65,3 +66,9 @@ def rows(database: Database, table: type) -> list:
 
     with Session(database.engine) as session:
         return list(session.exec(select(table)).all())
+
+
+def policy_of(database: Database, number: str) -> uuid.UUID:
+    """A policy's id by its number."""
+    with database.unit_of_work() as uow:
+        return uow.policies.by_number(number).id

@@ -118,3 +118,12 @@ def callers_url(database_url: str) -> str:
     add_callers(database)
     database.close()
     return database_url
+
+
+@pytest.fixture
+def cast(database: Database) -> Database:
+    """The fixed cast of tests/callers.py on each backend."""
+    from tests.callers import add_callers
+
+    add_callers(database)
+    return database

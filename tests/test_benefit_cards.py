@@ -8,7 +8,6 @@ surrendered on 2026-09-30.
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from desk.use_cases.request_import import import_requests
 from desk.use_cases.requests import NewRequest, RequestRefused, file_request, uses_in_year
 from screens.cards import BenefitCard, BenefitCardsScreen
 from screens.request_form import ChoiceList
-from tests.callers import TODAY, add_callers, resident_id, rows
+from tests.callers import TODAY, policy_of, resident_id, rows
 from tests.pilot import desk_app, open_and_verify, search, settle
 from tests.test_form_flow import FILLS, fill, open_form
 
@@ -34,15 +33,6 @@ ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
 AT = datetime(2026, 9, 28, 10, 0)
 
 
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
-
-
-def policy_of(database, number: str) -> uuid.UUID:
-    with database.unit_of_work() as uow:
-        return uow.policies.by_number(number).id
 
 
 def file(database, code: str, number: str = ZHANG, at: datetime = AT, **kwargs):

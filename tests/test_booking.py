@@ -12,18 +12,13 @@ from desk.errors import DeskError
 from desk.rules.request_states import RequestState
 from desk.use_cases.request_view import load_request_view
 from desk.use_cases.requests import NewRequest, file_request, move_request
-from tests.callers import add_callers, rows
+from tests.callers import rows
 
 S = RequestState
 ZHANG = "XK202601100001"
 AT = datetime(2026, 11, 24, 10, 30)
 ADMISSION = {"kind": "hospitalisation", "hospital": "北京协和医院", "diagnosis_ref": "ZD-1", "admission_slip_ref": "ZY-1"}
 
-
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
 
 
 def file(database, code: str, details: dict | None = None, illness: str | None = None):

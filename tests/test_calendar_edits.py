@@ -27,7 +27,7 @@ from desk.use_cases.csv_rows import RowProblem
 from desk.use_cases.reference_data import calendar_rows
 from desk.use_cases.request_view import load_request_view
 from desk.use_cases.requests import NewRequest, file_request, move_request
-from tests.callers import add_callers, rows
+from tests.callers import rows
 
 S = RequestState
 ZHANG = "XK202601100001"  # active, window 2026-01-25 .. 2027-01-24
@@ -153,11 +153,6 @@ def add_supervisor(database, role: str = "supervisor"):
         uow.commit()
     return agent.id
 
-
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
 
 
 def policy_id(database, number: str = ZHANG):

@@ -13,7 +13,6 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from db.tables import Call, Request
-from desk.use_cases.database import open_database
 from desk.use_cases.drafts import DraftStore
 from screens.app import DeskApp
 from screens.cards import BenefitCardsScreen
@@ -24,7 +23,7 @@ from screens.request_form import RequestFormScreen
 from screens.wrap_up import WrapUpScreen
 from tests.callers import NOW, rows
 from tests.pilot import desk_app, open_and_verify, press_and_leave, search, settle
-from tests.queue_cast import add_open_work
+from tests.test_queue_screen import with_open_work
 
 PHARMACY, SMOKING, ESCORT = 8, 3, 0  # places of the cards in the grid
 UNREACHABLE = "postgresql://postgres:s3cret@127.0.0.1:1/desk"
@@ -208,28 +207,29 @@ async def test_the_customer_view_shows_a_request_filed_from_the_cards(callers_ur
         assert requests_shown(app.screen) == [(request.number, "已使用")]
 
 
+async def approve_the_escort_from_the_queue(pilot) -> None:
+    """F2, the escort's eligibility decision (fourth row), N, confirm, and back."""
+    await pilot.press("f2")
+    for _ in range(3):
+        await settle(pilot)
+    await pilot.press("down", "down", "down", "n")
+    await settle(pilot)
+    assert type(pilot.app.screen).__name__ == "ConfirmMoveScreen"  # the queue asks first
+    await pilot.press("enter")
+    await settle(pilot)
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+
+
 async def test_the_customer_view_shows_a_move_made_from_the_queue(database_url):
-    database = open_database(database_url)
-    add_open_work(database)
-    database.close()
-    app = desk_app(database_url)
+    app = desk_app(with_open_work(database_url))
     async with app.run_test(size=(100, 30)) as pilot:
         await search(pilot, "zs")
         await open_and_verify(pilot, "12")
         customer = app.screen
         assert ("R261124A00004", "已提交") in requests_shown(customer)
-        await pilot.press("f2")
-        for _ in range(3):
-            await settle(pilot)
-        await pilot.press("down", "down", "down")  # the escort's eligibility decision
-        await pilot.press("n")  # approve
-        await settle(pilot)
-        if type(app.screen).__name__ == "ConfirmMoveScreen":  # the queue asks before a move
-            await pilot.press("enter")
-            await settle(pilot)
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await approve_the_escort_from_the_queue(pilot)
         assert app.screen is customer
         assert ("R261124A00004", "审核通过") in requests_shown(customer)
 
@@ -279,10 +279,7 @@ async def test_an_unreachable_database_is_named_with_its_cause_where_the_agent_l
 async def test_the_benefit_cards_reload_after_a_move_made_from_the_queue(database_url):
     from screens.cards import BenefitCardsScreen
 
-    database = open_database(database_url)
-    add_open_work(database)
-    database.close()
-    app = desk_app(database_url)
+    app = desk_app(with_open_work(database_url))
     async with app.run_test(size=(100, 30)) as pilot:
         await search(pilot, "zs")
         await open_and_verify(pilot, "12")
@@ -291,16 +288,6 @@ async def test_the_benefit_cards_reload_after_a_move_made_from_the_queue(databas
         cards = app.screen
         assert isinstance(cards, BenefitCardsScreen)
         before = cards.cards
-        await pilot.press("f2")
-        for _ in range(3):
-            await settle(pilot)
-        await pilot.press("down", "down", "down", "n")
-        await settle(pilot)
-        if type(app.screen).__name__ == "ConfirmMoveScreen":
-            await pilot.press("enter")
-            await settle(pilot)
-        await settle(pilot)
-        await pilot.press("escape")
-        await settle(pilot)
+        await approve_the_escort_from_the_queue(pilot)
         assert app.screen is cards
         assert cards.cards is not before  # loaded again, not the cards from before the move

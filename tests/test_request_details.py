@@ -20,7 +20,7 @@ from desk.forms.request_forms import FormContext, read_form
 from desk.rules.request_details import check_details
 from desk.use_cases.request_import import import_requests
 from desk.use_cases.requests import DetailsRefused, NewRequest, file_request
-from tests.callers import add_callers, resident_id, rows
+from tests.callers import resident_id, rows
 
 TODAY = date(2026, 9, 28)
 ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
@@ -114,11 +114,6 @@ def test_the_form_refuses_it(code, bad, field):
     result = read_form(code, {**FORM_GOOD[code], **bad}, CONTEXT)
     assert isinstance(result, list) and field in fields(result)
 
-
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
 
 
 def _import(database, tmp_path: Path, code: str, details: dict, illness: str = "") -> list:

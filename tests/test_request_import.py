@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
-
 from db.tables import AuditEvent, Policy, Request, RequestStep, ServicePeriod
 from desk.cli.main import main as cli_main
 from desk.rules.service_period import initial_window
 from desk.use_cases.importing import RowProblem
 from desk.use_cases.request_import import import_requests
-from tests.callers import add_callers, resident_id, rows
+from tests.callers import resident_id, rows
 
 HEADER = "id_number,policy_number,service_code,beneficiary,suspected_illness,details,submitted_at"
 ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
@@ -26,11 +24,6 @@ OUYANG_POLICY = "XK202602010005"
 # No later window was granted: the refusal names the year's last day, not a renewal.
 QUOTA_USED_UP = "本服务年度 1 次已用完，服务年度于 2027-01-24 结束"
 
-
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
 
 
 def write_csv(tmp_path: Path, lines: list[str], name: str = "wechat.csv") -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from datetime import datetime
 
 import pytest
@@ -22,21 +21,12 @@ from desk.use_cases.requests import (
     move_request,
     uses_in_year,
 )
-from tests.callers import add_callers, rows
+from tests.callers import policy_of, rows
 
 S = RequestState
 AT = datetime(2026, 9, 28, 10, 0)  # a Monday inside 张三's service year
 
 
-@pytest.fixture
-def cast(database):
-    add_callers(database)
-    return database
-
-
-def policy_of(database, number: str) -> uuid.UUID:
-    with database.unit_of_work() as uow:
-        return uow.policies.by_number(number).id
 
 
 ZHANG = "XK202601100001"  # active, window 2026-01-25 .. 2027-01-24

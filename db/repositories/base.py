@@ -113,11 +113,19 @@ class Repository(Generic[RowT]):
                     copy.write_row(out)
             return len(rows)
 
-        processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
-        converted = [
-            tuple(v if p is None or v is None else p(v) for p, v in zip(processors, values(row), strict=True))
-            for row in rows
+        # Only the columns whose type converts (UUID, datetime, JSON, …): a million-customer
+        # demo spent a seventh of its time walking the others.
+        processors = [
+            (i, processor) for i, c in enumerate(columns)
+            if (processor := c.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         ]
+        converted = []
+        for row in rows:
+            out = values(row)
+            for i, processor in processors:
+                if out[i] is not None:
+                    out[i] = processor(out[i])
+            converted.append(tuple(out))
         names = ", ".join(f'"{c.name}"' for c in columns)
         marks = ", ".join("?" for _ in columns)
         connection.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', converted)
