@@ -101,3 +101,15 @@ def test_a_closed_window_shows_no_remaining_uses(status, terminated, day):
     window = service_window(status, terminated, [YEAR], day)
     assert benefit_status(benefit("escort"), window, used=0).left is None
     assert benefit_status(benefit("smoking"), window, used=3).left is None
+
+
+def test_the_quota_is_derived_from_the_ledger_and_a_logged_use_is_no_count():
+    # domain.md: usage is a ledger of events (counted, refunded); a real-time use is recorded
+    # ("record who used it") but an unlimited service has no quota to count it against.
+    from desk.rules.counting import quota_effect, use_effect
+    from desk.rules.entitlement import counted_uses
+
+    ledger = ["counted", "used", "refunded", "counted", "used"]
+    assert counted_uses(ledger) == 1
+    assert sum(use_effect(kind) for kind in ledger) == 3
+    assert [quota_effect(kind) for kind in ("counted", "refunded", "used", None)] == [1, -1, 0, 0]

@@ -25,10 +25,10 @@ from desk.demo.pools import (
     REJECT_REASONS,
 )
 from desk.rules.catalogue import Benefit, SlaStep, SlaUnit
-from desk.rules.counting import filing_effect
+from desk.rules.counting import filing_effect, quota_effect
 from desk.rules.lifecycle import STEP_STARTS_AT, check_transition, path_to
 from desk.rules.request_states import LedgerKind, RequestFacts, RequestState
-from desk.rules.sla_clock import due_for_step
+from desk.rules.sla_clock import Due, due_for_step
 from desk.rules.working_calendar import WorkingCalendar
 
 if TYPE_CHECKING:
@@ -57,6 +57,14 @@ class Timeline:
         self.visit_at: datetime | None = None
         self._net_uses = 0
         self._due_by_step: dict[str, datetime] = {}
+        # Each step's deadline, computed once: the counting rule and the step row both need it.
+        self._dues: dict[tuple[str, datetime], Due | None] = {}
+
+    def _due(self, spec: SlaStep, started: datetime) -> Due | None:
+        key = (spec.code, started)
+        if key not in self._dues:
+            self._dues[key] = due_for_step(spec, started, self.calendar)
+        return self._dues[key]
 
     def event(self, at: datetime, state: RequestState, reason: str = "", **data: Any) -> None:
         """The filing (the first event) or a transition the lifecycle allows, with the
@@ -73,7 +81,7 @@ class Timeline:
             effect = check_transition(self.service, facts, state, at, self.calendar)
             if effect is not None:
                 self.ledger.append((effect, at, str(state)))
-                self._net_uses += 1 if effect is LedgerKind.COUNTED else -1
+                self._net_uses += quota_effect(effect)
             if state is S.CANCELLED:
                 data = {**data, "counted": self._net_uses > 0}
         else:
@@ -84,7 +92,7 @@ class Timeline:
         self.state = state
         for spec in self.service.sla_steps:
             if STEP_STARTS_AT.get(spec.starts_after) is state:
-                due = due_for_step(spec, at, self.calendar)
+                due = self._due(spec, at)
                 if due is not None:
                     self._due_by_step[spec.code] = due.at
 
@@ -98,7 +106,7 @@ class Timeline:
              due: datetime | None = None) -> None:
         unknown_after = None
         if due is None:
-            computed = due_for_step(spec, started, self.calendar)
+            computed = self._due(spec, started)
             due = computed.at if computed is not None else None
             unknown_after = computed.calendar_unknown_after if computed is not None else None
         self.steps.append((spec.code, started, due, done, unknown_after))

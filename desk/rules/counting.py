@@ -29,6 +29,18 @@ SMOKING_FREE_CANCEL = timedelta(hours=2)
 SMOKING_FREE_WITHDRAWAL_WORKING_DAYS = 2
 
 
+def quota_effect(kind: str | None) -> int:
+    """What one ledger event does to the uses counted against a quota: a count adds one, a
+    refund takes it back; a real-time ``used`` event counts against no quota."""
+    return 1 if kind == LedgerKind.COUNTED else -1 if kind == LedgerKind.REFUNDED else 0
+
+
+def use_effect(kind: str | None) -> int:
+    """What one ledger event does to the uses a card shows: the quota's, plus each
+    real-time use logged."""
+    return 1 if kind == LedgerKind.USED else quota_effect(kind)
+
+
 def filing_effect(benefit: Benefit) -> LedgerKind | None:
     """What filing does to the ledger: a real-time service has no lifecycle to count it
     later, so its use is recorded when it is filed (domain.md: "record who used it")."""

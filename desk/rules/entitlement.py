@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from desk.rules.catalogue import Benefit
-from desk.rules.request_states import LedgerKind
+from desk.rules.counting import quota_effect
 from desk.rules.service_period import PolicyStatus, Window
 
 
@@ -76,10 +76,7 @@ def counted_uses(ledger_kinds: Iterable[str]) -> int:
     A real-time service's ``used`` event records a use of an unlimited service and is no
     count against any quota.
     """
-    total = 0
-    for kind in ledger_kinds:
-        total += 1 if kind == LedgerKind.COUNTED else -1 if kind == LedgerKind.REFUNDED else 0
-    return max(total, 0)
+    return max(sum(quota_effect(kind) for kind in ledger_kinds), 0)
 
 
 class BenefitState(StrEnum):

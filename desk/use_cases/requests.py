@@ -19,7 +19,7 @@ from desk.errors import DeskError
 from desk.rules.booking import booked_details, check_booking
 from desk.rules.cancellation import check_cancellation
 from desk.rules.catalogue import Benefit, benefit
-from desk.rules.counting import filing_effect
+from desk.rules.counting import filing_effect, quota_effect, use_effect
 from desk.rules.eligibility import Beneficiary, Decision, PolicyFacts, decide
 from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
 from desk.rules.request_details import check_details
@@ -192,8 +192,7 @@ def usage_in_year(uow: UnitOfWork, period_id: uuid.UUID, service_code: str) -> Y
     """The uses of ``service_code`` in the service year ``period_id``: used and held."""
     net: dict[uuid.UUID | None, int] = {}
     for event in uow.ledger.events(period_id, service_code):
-        effect = {LedgerKind.COUNTED: 1, LedgerKind.REFUNDED: -1, LedgerKind.USED: 1}.get(event.kind, 0)
-        net[event.request_id] = net.get(event.request_id, 0) + effect
+        net[event.request_id] = net.get(event.request_id, 0) + use_effect(event.kind)
     states = uow.requests.states_in_period(period_id, service_code)
     in_progress = sum(
         1 for request_id, state in states.items()
@@ -268,8 +267,7 @@ def move_request(
         arrangement_due=_due_of(uow, request.id, "arrangement"),
     )
     effect = check_transition(entry, facts, to, at, calendar)
-    change = {LedgerKind.COUNTED: 1, LedgerKind.REFUNDED: -1}.get(effect, 0) if effect else 0
-    counted = net.get(request.id, 0) + change > 0
+    counted = net.get(request.id, 0) + quota_effect(effect) > 0
     if to is RequestState.CANCELLED:
         # The caller is told, and the record keeps, whether this cancellation used the quota.
         data["counted"] = counted
