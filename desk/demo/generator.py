@@ -147,6 +147,7 @@ def generate_demo(
     for start in range(0, customers, BATCH_SIZE):
         stop = min(start + BATCH_SIZE, customers)
         with database.unit_of_work() as uow:
+            uow.prepare_bulk_load()
             _write_batch(uow, context, range(start, stop), taken, report)
             batch_number = start // BATCH_SIZE + 1
             if batch_number & (batch_number - 1) == 0:
