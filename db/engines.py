@@ -16,6 +16,11 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 DATABASE_URL_ENV = "DESK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# How long a save waits for another agent's lock, and how long any statement may run,
+# on PostgreSQL: past them the agent is told someone else is saving (or the database is
+# slow) and retries, instead of a form that hangs without limit.
+PG_LOCK_TIMEOUT_MS = 5000
+PG_STATEMENT_TIMEOUT_MS = 30000
 
 
 class DatabaseUnavailable(Exception):
@@ -79,6 +84,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI h
     cursor.close()
 
 
+def _postgres_timeouts(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI hook)
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = {int(PG_LOCK_TIMEOUT_MS)}")
+        cursor.execute(f"SET statement_timeout = {int(PG_STATEMENT_TIMEOUT_MS)}")
+    dbapi_connection.commit()
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, checked by opening one connection."""
     parsed = _parse(url)
@@ -98,6 +110,7 @@ def make_engine(url: str) -> Engine:
                 pool_pre_ping=True,
                 connect_args={"connect_timeout": 5, "application_name": "desk"},
             )
+            event.listen(engine, "connect", _postgres_timeouts)
     except NoSuchModuleError:
         raise DatabaseUnavailable(f"数据库驱动不可用 (driver not installed): {shown}") from None
     except ArgumentError as error:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -62,11 +64,38 @@ def check_current(engine: Engine) -> None:
 
 
 def upgrade(engine: Engine) -> bool:
-    """Bring the schema to this code's head; True when anything was applied."""
+    """Bring the schema to this code's head, all or nothing; True when anything was applied."""
     check_not_newer(engine)
     before = current_revision(engine)
     config = _config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _ddl_in_transaction(connection), connection.begin():
+        if connection.dialect.name == "postgresql":
+            # A migration may rebuild an index over millions of rows: no statement limit.
+            connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     return before != head_revision()
+
+
+@contextmanager
+def _ddl_in_transaction(connection: Connection) -> Iterator[None]:
+    """Let SQLite roll back a migration killed half-way, as PostgreSQL does.
+
+    pysqlite opens its transaction only before INSERT, UPDATE and DELETE, so every
+    CREATE TABLE commits on its own: a first start killed during migration left tables
+    with no schema version, a file no later start could upgrade ("table agent already
+    exists"). With the driver's own transaction handling off, one BEGIN covers it all.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    legacy = driver.isolation_level  # type: ignore[union-attr]
+    driver.isolation_level = None  # type: ignore[union-attr]
+    try:
+        driver.execute("BEGIN IMMEDIATE")  # type: ignore[union-attr]
+        yield
+    finally:
+        if driver.in_transaction:  # type: ignore[union-attr]
+            driver.execute("ROLLBACK")  # type: ignore[union-attr]
+        driver.isolation_level = legacy  # type: ignore[union-attr]

@@ -12,3 +12,16 @@ class DatabaseProblem(DeskError):
         super().__init__(message)
         # Without the server's name, for a line that shows the server already.
         self.cause = cause or message
+
+
+class DatabaseFailure(DeskError):
+    """A read or write the database did not complete; nothing of it was kept.
+
+    ``kind`` is one of ``db.faults.FaultKind``; the message says it in the user's
+    language, with the reference of the log entry that holds the driver's own words.
+    """
+
+    def __init__(self, message: str, *, kind: str, reference: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.reference = reference

@@ -131,6 +131,8 @@ class DeskApp(App[None]):
             self.database = event.worker.result
             if home is not None and self.database is not None:
                 home.show_database_ready(self.database.label)
+            for notice in self.database.notices if self.database is not None else ():
+                self.notify(notice, severity="warning", timeout=30)
         elif event.state == WorkerState.ERROR:
             from desk.use_cases.database import open_failure
 
@@ -373,7 +375,8 @@ class DeskApp(App[None]):
 
 def _reason(error: BaseException | None) -> str:
     from desk.errors import DeskError
+    from desk.use_cases.fault_log import unexpected
 
-    if isinstance(error, DeskError):
+    if isinstance(error, DeskError) or error is None:
         return str(error)
-    return f"{type(error).__name__}: {error}"
+    return unexpected(error)

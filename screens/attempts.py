@@ -28,6 +28,8 @@ def attempt(screen: Screen[Any], error_line: str, act: Callable[[Any], T]) -> T 
     except DeskError as error:
         message = str(error)
     except Exception as error:  # noqa: BLE001 - said where the agent looks, not raised
-        message = t("error.save_failed", reason=error)
+        from desk.use_cases.fault_log import unexpected
+
+        message = t("error.save_failed", reason=unexpected(error))
     app.call_from_thread(screen.query_one(f"#{error_line}", Static).update, message)
     return None

@@ -42,6 +42,9 @@ class ComplaintFormScreen(ModalScreen[str | None]):
         self.customer_name = customer_name
         self.requests = list(requests)  # (request id, how it reads) of the customer's recent requests
         self.chosen = chosen
+        # Made when the form opens and kept across retries: a retry after a lost answer
+        # finds the complaint on file instead of filing it twice.
+        self.complaint_id = uuid.uuid4()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="complaint-form"):
@@ -94,7 +97,8 @@ class ComplaintFormScreen(ModalScreen[str | None]):
         app = self.app
         filed = attempt(self, "complaint-error", lambda uow: file_complaint(
             uow, self.customer_id, text, request_id=request_id,
-            agent_id=app.agent_id, at=app.now()))  # type: ignore[attr-defined]
+            agent_id=app.agent_id, at=app.now(), complaint_id=self.complaint_id))  # type: ignore[attr-defined]
         if filed is None:
             return
-        app.call_from_thread(self.dismiss, t("complaint.filed", due=minute(filed.due_at)))
+        said = "complaint.filed_already" if filed.already_saved else "complaint.filed"
+        app.call_from_thread(self.dismiss, t(said, due=minute(filed.due_at)))

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from desk.texts.labels import t
+from desk.use_cases import limits
 from desk.use_cases.complaints import ComplaintView
 from screens.labels import minute
 
@@ -44,7 +45,8 @@ class DecisionScreen(ModalScreen[str | None]):
             # Bounded: a long complaint scrolls inside and the decision field stays in view.
             with VerticalScroll(id="decision-summary"):
                 yield Static("", id="decision-summary-text")
-            yield Input(placeholder=t("complaint.decision"), id="decision-text", compact=True)
+            yield Input(placeholder=t("complaint.decision"), id="decision-text", compact=True,
+                        max_length=limits.COMPLAINT_DECISION)
             yield Static("", id="decision-error", classes="error")
         yield Footer()
 

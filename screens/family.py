@@ -134,6 +134,9 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
         self.member = member
         self.saving = False
         self.initial: dict[str, str] = {}
+        # The id of the member this form adds, made when it opens and kept across retries:
+        # a retry after a lost answer finds the member on file instead of refusing a twin.
+        self.new_member_id = uuid.uuid4()
 
     def _title(self) -> str:
         if self.member is None:
@@ -232,7 +235,8 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
         try:
             with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
                 if self.member is None:
-                    saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at)
+                    saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at,
+                                              member_id=self.new_member_id)
                 else:
                     saved = edit_family_member(uow, self.member.member_id, values, agent_id=agent_id, at=at)
         except FamilyMemberRefused as refused:
@@ -245,6 +249,8 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
             app.call_from_thread(self._failed, t("error.save_failed", reason=f"{type(error).__name__}: {error}"))
             return None
         done = "family.added" if self.member is None else "family.edited"
+        if saved.already_saved:
+            done = "family.added_already"
         return t(done, name=saved.name, relation=saved.relation_label), saved.member_id
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

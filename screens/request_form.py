@@ -132,9 +132,11 @@ class ReasonScreen(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "dismiss(None)", t("key.cancel"), id="reason-cancel")]
 
     def compose(self) -> ComposeResult:
+        from desk.use_cases.limits import REASON
+
         with Vertical(id="confirm"):
             yield Static(t("form.override_title"), classes="title")
-            yield Input(placeholder=t("form.override_reason"), id="override-reason")
+            yield Input(placeholder=t("form.override_reason"), id="override-reason", max_length=REASON)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -167,6 +169,9 @@ class RequestFormScreen(Screen[str | None]):
         self.context: FormContext | None = None
         self.refusal_overridable = False
         self.saving = False
+        # The request's id, made when the form opens and kept across retries (and in the
+        # draft): a retry after a save whose answer was lost finds that save, never files twice.
+        self.request_id = uuid.uuid4()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -200,7 +205,10 @@ class RequestFormScreen(Screen[str | None]):
         app.call_from_thread(self._build, context, draft)
 
     def _build(self, context: FormContext, draft: dict[str, Any] | None) -> None:
+        from desk.use_cases.drafts import draft_request_id
+
         self.context = context
+        self.request_id = draft_request_id(draft) or self.request_id
         # Whose benefit this is, said on every form: the caller may be the policyholder.
         whose = self.whose or t("form.for_insured", name=context.insured_name)
         if self.benefit.audience == "insured":
@@ -246,7 +254,8 @@ class RequestFormScreen(Screen[str | None]):
             return SelectionList(
                 *((label, v, v in chosen) for v, label in form_field.choices), id=f"field-{name}", compact=True
             )
-        return Input(value=str(value or ""), placeholder=form_field.placeholder, id=f"field-{name}", compact=True)
+        return Input(value=str(value or ""), placeholder=form_field.placeholder, id=f"field-{name}", compact=True,
+                     max_length=context.max_length(form_field) or 0)
 
     @on(OptionList.OptionHighlighted, "#field-city")
     def _city_changed(self, _event: OptionList.OptionHighlighted) -> None:
@@ -280,7 +289,7 @@ class RequestFormScreen(Screen[str | None]):
         """Keep what is on the form where opening the same form again finds it."""
         from desk.use_cases.drafts import DraftStore
 
-        return DraftStore().save(self.policy_id, self.benefit.code, self.values())
+        return DraftStore().save(self.policy_id, self.benefit.code, self.values(), self.request_id)
 
     def _show_problems(self, problems: dict[str, str]) -> list[str]:
         """Each problem under its field, the first field focused and its hint scrolled into
@@ -324,8 +333,9 @@ class RequestFormScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, group="form-save", exit_on_error=False)
     def _file(self, result: Any, values: dict[str, Any], override_reason: str | None) -> str | None:
         """The line to show once filed; None when it was not (the form says why)."""
-        from desk.errors import DeskError
+        from desk.errors import DatabaseFailure, DeskError
         from desk.use_cases.drafts import DraftStore
+        from desk.use_cases.fault_log import unexpected
         from desk.use_cases.requests import (
             DetailsRefused,
             NewRequest,
@@ -342,6 +352,7 @@ class RequestFormScreen(Screen[str | None]):
             beneficiary_name=result.beneficiary_name,
             details=result.details,
             suspected_illness=result.suspected_illness,
+            request_id=self.request_id,
         )
         override = Override(app.agent_id, override_reason) if override_reason else None  # type: ignore[attr-defined]
         drafts = DraftStore()
@@ -354,16 +365,23 @@ class RequestFormScreen(Screen[str | None]):
         except DetailsRefused as refused:
             app.call_from_thread(self._details_refused, {p.field: p.message for p in refused.problems})
             return None
+        except DatabaseFailure as error:
+            # A locked or lost database: keep everything, on screen and in a draft.
+            path = drafts.save(self.policy_id, self.benefit.code, values, self.request_id)
+            app.call_from_thread(self._failed, str(error), str(path))
+            return None
         except DeskError as error:
             app.call_from_thread(self._failed, str(error), None)
             return None
-        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep everything
-            path = drafts.save(self.policy_id, self.benefit.code, values)
-            app.call_from_thread(self._failed, f"{type(error).__name__}: {error}", str(path))
+        except Exception as error:  # noqa: BLE001 - a bug must not cost the agent the form
+            path = drafts.save(self.policy_id, self.benefit.code, values, self.request_id)
+            app.call_from_thread(self._failed, unexpected(error), str(path))
             return None
         drafts.discard(self.policy_id, self.benefit.code)
         due = minute(filed.due_at) if filed.due_at else t("form.no_due")
-        return t("form.filed", number=filed.number, due=due)
+        # A retry that found its first attempt saved reads as a save, said as such.
+        said = "form.filed_already" if filed.already_saved else "form.filed"
+        return t(said, number=filed.number, due=due)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Leave from the event loop once the worker has finished, never from its thread.

@@ -23,6 +23,7 @@ from desk.rules.cancellation import CANCELLED_BY
 from desk.rules.request_states import Channel, RequestState
 from desk.texts.due import due_text
 from desk.texts.labels import t
+from desk.use_cases import limits
 from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
 from screens.labels import minute, state_text
 
@@ -57,12 +58,12 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
                 yield Label(t("request.visit_at"))
                 yield Input(placeholder="YYYY-MM-DD HH:MM", id="visit_at", compact=True)
                 yield Label(t("request.hospital"))
-                yield Input(id="hospital", compact=True)
+                yield Input(id="hospital", compact=True, max_length=limits.DETAIL_TEXT)
                 if self.with_department:
                     yield Label(t("request.department"))
-                    yield Input(id="department", compact=True)
+                    yield Input(id="department", compact=True, max_length=limits.DETAIL_TEXT)
             yield Label(t("request.reason") + ("" if self.to in NEEDS_REASON else t("form.optional")))
-            yield Input(id="reason", compact=True)
+            yield Input(id="reason", compact=True, max_length=limits.REASON)
             yield Static("", id="transition-error", classes="error")
         yield Footer()
 

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from desk.texts.labels import t
+from desk.use_cases import limits
 from desk.use_cases.privacy import reveal
 from screens.attempts import attempt
 
@@ -35,7 +36,7 @@ class RevealScreen(ModalScreen[str | None]):
         with Vertical(id="reveal"):
             yield Static(t("reveal.title"), classes="title")
             yield Static("", id="reveal-field")
-            yield Input(placeholder=t("reveal.reason"), id="reveal-reason")
+            yield Input(placeholder=t("reveal.reason"), id="reveal-reason", max_length=limits.REASON)
             yield Static("", id="reveal-error", classes="error")
 
     def on_mount(self) -> None:

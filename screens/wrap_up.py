@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from desk.texts.labels import t
+from desk.use_cases import limits
 from desk.use_cases.calls import WRAP_UP_CODES, end_call
 
 
@@ -30,6 +31,8 @@ class WrapUpScreen(ModalScreen[bool]):
         self.call_id = call_id
         self.customer_name = name
         self.default_code = default_code
+        # Made once, kept across retries: a retry after a lost answer never adds a second note.
+        self.note_id = uuid.uuid4()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wrap-up"):
@@ -37,7 +40,7 @@ class WrapUpScreen(ModalScreen[bool]):
             yield Static(t("wrap_up.code"), classes="section")
             yield OptionList(*(Option(t(f"wrap_up.{code}"), id=code) for code in WRAP_UP_CODES), id="wrap-up-code")
             yield Static(t("wrap_up.note"), classes="section")
-            yield Input(id="wrap-up-note")
+            yield Input(id="wrap-up-note", max_length=limits.CALL_NOTE)
             yield Static("", id="wrap-up-error", classes="error")
         yield Footer()
 
@@ -68,7 +71,7 @@ class WrapUpScreen(ModalScreen[bool]):
         try:
             with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
                 end_call(uow, self.call_id, wrap_up_code=code, note=note,
-                         agent_id=app.agent_id, at=app.now())  # type: ignore[attr-defined]
+                         agent_id=app.agent_id, at=app.now(), note_id=self.note_id)  # type: ignore[attr-defined]
         except Exception as error:  # noqa: BLE001 - the form stays filled whatever went wrong
             app.call_from_thread(self.query_one("#wrap-up-error", Static).update,
                                  t("error.save_failed", reason=error))

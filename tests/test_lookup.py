@@ -76,6 +76,12 @@ def three_customers(database):
         ("xk00000000000", ["张三", "张珊珊", "李四"]),
         ("王", []),
         ("%", []),
+        # Pasted control characters and broken text: read as what is left (issue #11).
+        ("张\x00三", ["张三"]),
+        ("\x1b[31m李四", ["李四"]),
+        ("\ud800", []),
+        ("zs\udfff", ["张三", "张珊珊"]),
+        ("\u200b5678", ["张三", "张珊珊"]),
     ],
 )
 def test_find_customers_by_every_kind_of_key(three_customers, typed, names):

@@ -6,7 +6,6 @@ import uuid
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from db.tables import (
     AuditEvent,
@@ -22,6 +21,7 @@ from db.tables import (
     ServicePeriod,
     UsageEvent,
 )
+from desk.errors import DatabaseFailure
 from desk.rules.search_keys import customer_search_keys
 
 
@@ -110,17 +110,21 @@ def test_leaving_without_commit_keeps_nothing(database):
 
 
 def test_an_error_midway_rolls_back_everything_written_before_it(database):
-    with pytest.raises(IntegrityError), database.unit_of_work() as uow:
+    # The unit of work use cases get says a broken unique key as a conflict, in words.
+    with pytest.raises(DatabaseFailure) as failure, database.unit_of_work() as uow:
         uow.customers.add(_customer(name="王五", id_number="110105199003071234"))
         uow.customers.add(_customer(name="赵六", id_number="110105199003071234"))
         uow.commit()
+    assert failure.value.kind == "conflict"
+    assert "110105199003071234" not in str(failure.value)
     with database.unit_of_work() as uow:
         assert uow.customers.count() == 0
 
 
 def test_foreign_keys_are_enforced(database):
-    with pytest.raises(IntegrityError), database.unit_of_work() as uow:
+    with pytest.raises(DatabaseFailure) as failure, database.unit_of_work() as uow:
         uow.family.add(FamilyMember(customer_id=uuid.uuid4(), name="无主", relation="child", id_number="x"))
+    assert failure.value.kind == "conflict"
 
 
 def test_bulk_insert_fills_ids_and_timestamps(database):

@@ -217,6 +217,11 @@ def main(argv: Sequence[str] | None = None, open_tui: OpenTui | None = None) -> 
     except KeyboardInterrupt:
         print("desk: interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
+    except Exception as error:  # noqa: BLE001 - the one boundary: a reference, not a traceback
+        from desk.use_cases.fault_log import unexpected
+
+        print(f"desk: {unexpected(error)}", file=sys.stderr)
+        return 1
 
 
 # What a shell reports for a writer ended by SIGPIPE (128 + 13), so `set -o pipefail`
@@ -242,9 +247,18 @@ def _reader_gone() -> int:
 
 def _db(args: argparse.Namespace) -> int:
     from db.schema import current_revision, head_revision
-    from desk.use_cases.database import connect, upgrade_and_load
+    from desk.use_cases.database import (
+        connect,
+        prepare_embedded_file,
+        resolve_database_url,
+        upgrade_and_load,
+    )
 
     if args.db_command == "upgrade":
+        # An embedded file half made by a killed first start is set aside first, as any
+        # start would: migrating it in place is what cannot be done.
+        for notice in prepare_embedded_file(resolve_database_url(args.db)):
+            print(f"desk: {notice}", file=sys.stderr)
         database = connect(args.db)
         moved = upgrade_and_load(database)
         revision = current_revision(database.engine)
@@ -261,10 +275,17 @@ def _demo(args: argparse.Namespace) -> int:
     from desk.demo.generator import generate_demo
     from desk.use_cases.database import open_database
 
-    database = open_database(args.db)
+    database = _opened(open_database(args.db))
     report = generate_demo(database, customers=args.customers, seed=args.seed, progress=_progress)
     print(report.summary())
     return 0
+
+
+def _opened(database: Database) -> Database:
+    """The database, once what opening it repaired has been said on stderr."""
+    for notice in database.notices:
+        print(f"desk: {notice}", file=sys.stderr)
+    return database
 
 
 def _progress(message: str) -> None:
@@ -275,7 +296,7 @@ def _import(args: argparse.Namespace) -> int:
     from desk.use_cases.database import open_database
     from desk.use_cases.importing import import_customers, import_policies
 
-    database = open_database(args.db)
+    database = _opened(open_database(args.db))
     try:
         if args.import_kind == "requests":
             from desk.use_cases.request_import import import_requests
@@ -305,7 +326,7 @@ def _requests(args: argparse.Namespace) -> int:
     from desk.use_cases.database import open_database
     from desk.use_cases.request_listing import CustomerNotFound, list_requests
 
-    database = open_database(args.db)
+    database = _opened(open_database(args.db))
     try:
         with database.unit_of_work() as uow:
             listing = list_requests(uow, args.customer, show_all=args.show_all)
@@ -331,11 +352,14 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+_REQUEST_COLUMNS = ("number", "service", "beneficiary", "channel", "state", "submitted", "counted", "due")
+
+
 def _step_due(step: OpenStep) -> str:
     from desk.texts.due import due_text
 
     if step.due_at is None:
-        return "就诊当天"
+        return t("cli.due_on_visit_day")
     return due_text(step.due_at, step.calendar_unknown_after)
 
 
@@ -375,11 +399,12 @@ def _listing_table(listing: CustomerRequests) -> str:
 
     states = {state.value for state in RequestState}
     shown = len(listing.requests)
-    more = f"，显示最近 {shown} 条（--all 显示全部）" if shown < listing.total else ""
-    title = f"客户：{listing.name}  证件号码：{listing.id_number_masked}  共 {listing.total} 条申请{more}"
+    more = t("cli.requests.more", shown=shown) if shown < listing.total else ""
+    title = t("cli.requests.title", name=listing.name, id_number=listing.id_number_masked,
+              total=listing.total, more=more)
     if not listing.requests:
-        return f"{title}\n暂无申请"
-    header = ["申请号", "服务", "服务对象", "渠道", "状态", "提交时间", "计次", "待办时限"]
+        return f"{title}\n{t('cli.requests.none')}"
+    header = [t(f"cli.requests.column.{name}") for name in _REQUEST_COLUMNS]
     rows = [
         [
             line.number,
@@ -414,7 +439,7 @@ def _queue(args: argparse.Namespace) -> int:
     queue_filter = QueueFilter(service=args.service, step=args.step,
                                state=SlaState.OVERDUE if args.overdue else None)
     now = args.now or china_now()
-    database = open_database(args.db)
+    database = _opened(open_database(args.db))
     try:
         with database.unit_of_work() as uow:
             page, items = whole_queue(uow, now, queue_filter)
@@ -440,7 +465,7 @@ def _coded(names: dict[str, str]) -> str:
 def _calendar(args: argparse.Namespace) -> int:
     from desk.use_cases.database import open_database
 
-    database = open_database(args.db)
+    database = _opened(open_database(args.db))
     try:
         if args.calendar_command == "import":
             return _calendar_import(database, args)
@@ -458,17 +483,15 @@ def _calendar_import(database: Database, args: argparse.Namespace) -> int:
     with database.unit_of_work() as uow:
         agent = uow.agents.by_login(login)
         if agent is None:
-            raise DeskError(f"没有名为 {login} 的坐席 (no agent with login {login!r})")
+            raise DeskError(t("cli.no_agent", login=login))
         read, report = import_calendar(uow, args.file, agent_id=agent.id, at=china_now())
     for problem in read.problems:
         print(problem.describe(), file=sys.stderr)
     if report is None:
-        print("未导入：文件有误，请修正后重试 (nothing imported: fix the rows above and retry)")
+        print(t("cli.calendar_not_imported"))
         return 1
     print(report.summary())
     if report.known_until is not None:
-        from desk.texts.labels import t
-
         print(t("calendar.known_until", day=report.known_until.isoformat()))
     return 0
 
@@ -513,15 +536,14 @@ def _sla(args: argparse.Namespace) -> int:
     if args.days:
         due = due_after_calendar_days(args.start, args.days)
     else:
-        database = open_database(args.db)
+        database = _opened(open_database(args.db))
         with database.unit_of_work() as uow:
             calendar = load_working_calendar(uow)
         database.close()
         due = due_after_working_days(args.start, args.working_days, calendar)
     print(_minute(due.at))
     if due.calendar_unknown_after:
-        print(f"日历仅到 {due.calendar_unknown_after}，之后按周一至周五计算 "
-              f"(calendar unknown after {due.calendar_unknown_after})", file=sys.stderr)
+        print(t("cli.calendar_unknown_after", day=due.calendar_unknown_after), file=sys.stderr)
     return 0
 
 

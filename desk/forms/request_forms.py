@@ -3,7 +3,8 @@
 A form is data (``FORMS``): which fields a service needs, in order, with labels and
 kinds; the screens build their widgets from it. ``read_form`` checks the typed values
 with a pydantic model per service and returns either the request to file or one
-problem per field, each in Chinese and naming the field.
+problem per field, each naming the field. Labels, placeholders and choices are text
+catalogue keys (desk.texts.labels), read in the screens' language when asked for.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from pydantic import (
     field_validator,
 )
 
+from desk.rules.free_text import checked_name, checked_text
 from desk.rules.request_details import (
+    MULTI_LINE_DETAILS,
     OTHER_CLINIC,
     check_details,
     detail_items,
@@ -30,8 +33,11 @@ from desk.rules.request_details import (
     parse_detail_time,
 )
 from desk.rules.validation import FieldProblem, problems_of
+from desk.texts.labels import t
 
 INSURED = "insured"  # the beneficiary choice meaning the insured person
+# Fields whose text is a person's name: control characters are refused, not dropped.
+NAME_FIELDS = frozenset({"user_name"})
 
 
 class FieldKind(StrEnum):
@@ -50,82 +56,97 @@ class FieldKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FormField:
+    """A field of a form; its words are text catalogue keys, read when the screen asks."""
+
     name: str
-    label: str
+    label_key: str
     kind: FieldKind
     required: bool = True
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE and MULTI
-    placeholder: str = ""
+    choice_keys: tuple[tuple[str, str], ...] = ()  # (value, label key) for CHOICE and MULTI
+    placeholder_key: str = ""
+
+    @property
+    def label(self) -> str:
+        return t(self.label_key)
+
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(value, label) for CHOICE and MULTI."""
+        return tuple((value, t(key)) for value, key in self.choice_keys)
+
+    @property
+    def placeholder(self) -> str:
+        return t(self.placeholder_key) if self.placeholder_key else ""
 
 
-PSYCH_SCALES = (
-    ("anxiety", "焦虑"),
-    ("depression", "抑郁"),
-    ("stress", "心理压力"),
-    ("burnout", "职业倦怠"),
-    ("sleep", "睡眠质量"),
-    ("coping", "简易应对方式"),
-    ("social_support", "社会支持系统"),
-    ("ptsd", "创伤后应激障碍"),
-)
-CLAIM_MATERIALS = (
-    ("claim_form", "理赔申请书"),
-    ("identity", "身份证明"),
-    ("diagnosis", "诊断证明"),
-    ("records", "病历资料"),
-    ("pathology", "病理/检查报告"),
-    ("bank_account", "银行账户信息"),
-)
-ADMISSION_KINDS = (("hospitalisation", "住院安排"), ("surgery", "手术安排"))
-REMINDER_CHANNELS = (("sms", "短信提醒"), ("voice", "电话语音提醒"))
+def _choices(*codes: str) -> tuple[tuple[str, str], ...]:
+    # The words of a coded detail are the request view's too (detail.choice.<code>).
+    return tuple((code, f"detail.choice.{code}") for code in codes)
 
-_NOTE = FormField("note", "使用说明", FieldKind.TEXT, required=False, placeholder="客户咨询或使用的内容")
-_USER = FormField("user_name", "使用人", FieldKind.TEXT, required=False, placeholder="留空为被保险人本人")
+
+PSYCH_SCALES = _choices("anxiety", "depression", "stress", "burnout", "sleep", "coping", "social_support", "ptsd")
+CLAIM_MATERIALS = _choices("claim_form", "identity", "diagnosis", "records", "pathology", "bank_account")
+ADMISSION_KINDS = _choices("hospitalisation", "surgery")
+REMINDER_CHANNELS = _choices("sms", "voice")
+
+_NOTE = FormField("note", "detail.label.note", FieldKind.TEXT, required=False,
+                  placeholder_key="form.placeholder.note")
+_USER = FormField("user_name", "detail.label.user_name", FieldKind.TEXT, required=False,
+                  placeholder_key="form.placeholder.user_name")
 
 FORMS: dict[str, tuple[FormField, ...]] = {
     "escort": (
-        FormField("suspected_illness", "疑似重疾", FieldKind.ILLNESS),
-        FormField("hospital", "医院", FieldKind.TEXT, placeholder="三甲医院名称（可指定医院，不可指定专家）"),
-        FormField("department", "科室", FieldKind.TEXT),
-        FormField("preferred_dates", "期望就诊日期", FieldKind.DATES, placeholder="YYYY-MM-DD, YYYY-MM-DD"),
-        FormField("meeting_time", "约定见面时间", FieldKind.TIME, placeholder="HH:MM"),
+        FormField("suspected_illness", "detail.label.suspected_illness", FieldKind.ILLNESS),
+        FormField("hospital", "form.label.hospital", FieldKind.TEXT,
+                  placeholder_key="form.placeholder.escort_hospital"),
+        FormField("department", "form.label.department", FieldKind.TEXT),
+        FormField("preferred_dates", "detail.label.preferred_dates", FieldKind.DATES,
+                  placeholder_key="form.placeholder.dates"),
+        FormField("meeting_time", "detail.label.meeting_time", FieldKind.TIME,
+                  placeholder_key="form.placeholder.time"),
     ),
     "admission": (
-        FormField("kind", "申请项目（二选一）", FieldKind.CHOICE, choices=ADMISSION_KINDS),
-        FormField("suspected_illness", "疑似重疾", FieldKind.ILLNESS),
-        FormField("hospital", "医院", FieldKind.TEXT),
-        FormField("diagnosis_ref", "诊断证明编号", FieldKind.TEXT),
-        FormField("admission_slip_ref", "住院单编号", FieldKind.TEXT),
+        FormField("kind", "detail.admission_kind.label", FieldKind.CHOICE, choice_keys=ADMISSION_KINDS),
+        FormField("suspected_illness", "detail.label.suspected_illness", FieldKind.ILLNESS),
+        FormField("hospital", "form.label.hospital", FieldKind.TEXT),
+        FormField("diagnosis_ref", "detail.label.diagnosis_ref", FieldKind.TEXT),
+        FormField("admission_slip_ref", "detail.label.admission_slip_ref", FieldKind.TEXT),
     ),
     "psych": (
-        FormField("beneficiary", "使用人", FieldKind.BENEFICIARY),
-        FormField("scales", "测评量表", FieldKind.MULTI, choices=PSYCH_SCALES),
+        FormField("beneficiary", "form.label.beneficiary", FieldKind.BENEFICIARY),
+        FormField("scales", "detail.label.scales", FieldKind.MULTI, choice_keys=PSYCH_SCALES),
     ),
     "smoking": (
-        FormField("beneficiary", "就诊人", FieldKind.BENEFICIARY),
-        FormField("city", "城市", FieldKind.CITY),
-        FormField("hospital", "医院", FieldKind.CLINIC),
-        FormField("other_requirement", "其他要求", FieldKind.TEXT, required=False,
-                  placeholder="医院不在清单中时，填写真实挂号需求"),
-        FormField("preferred_date", "期望就诊日期", FieldKind.DATE, placeholder="YYYY-MM-DD"),
+        FormField("beneficiary", "form.label.patient", FieldKind.BENEFICIARY),
+        FormField("city", "detail.label.city", FieldKind.CITY),
+        FormField("hospital", "form.label.hospital", FieldKind.CLINIC),
+        FormField("other_requirement", "detail.label.other_requirement", FieldKind.TEXT, required=False,
+                  placeholder_key="form.placeholder.other_requirement"),
+        FormField("preferred_date", "detail.label.preferred_date", FieldKind.DATE,
+                  placeholder_key="form.placeholder.date"),
     ),
     "advance_claim": (
-        FormField("diagnosis", "确诊疾病", FieldKind.TEXT),
-        FormField("hospital", "确诊医院", FieldKind.TEXT),
-        FormField("materials", "已收材料", FieldKind.MULTI, required=False, choices=CLAIM_MATERIALS),
+        FormField("diagnosis", "detail.label.diagnosis", FieldKind.TEXT),
+        FormField("hospital", "detail.label.advance_claim.hospital", FieldKind.TEXT),
+        FormField("materials", "detail.label.materials", FieldKind.MULTI, required=False,
+                  choice_keys=CLAIM_MATERIALS),
     ),
     "med_reminder": (
         _USER,
-        FormField("drug", "药品", FieldKind.TEXT),
-        FormField("dose", "剂量", FieldKind.TEXT, placeholder="如 每次1片"),
-        FormField("times", "提醒时间", FieldKind.TIMES, placeholder="08:00, 20:00"),
-        FormField("channel", "提醒方式（二选一）", FieldKind.CHOICE, choices=REMINDER_CHANNELS),
+        FormField("drug", "detail.label.drug", FieldKind.TEXT),
+        FormField("dose", "detail.label.dose", FieldKind.TEXT, placeholder_key="form.placeholder.dose"),
+        FormField("times", "detail.label.times", FieldKind.TIMES, placeholder_key="form.placeholder.times"),
+        FormField("channel", "detail.reminder_channel.label", FieldKind.CHOICE, choice_keys=REMINDER_CHANNELS),
     ),
     "pharmacy": (_USER, _NOTE),
     "news": (_USER, _NOTE),
     "lectures": (_USER, _NOTE),
     "ai_consult": (_USER, _NOTE),
 }
+
+
+# The kinds typed into an Input (the others are chosen from lists).
+TYPED_KINDS = frozenset({FieldKind.TEXT, FieldKind.DATE, FieldKind.DATES, FieldKind.TIME, FieldKind.TIMES})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +159,15 @@ class FormContext:
     illnesses: tuple[tuple[str, str], ...] = ()  # (code, name)
     clinics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # city -> hospitals
     service_year_ends: date | None = None  # the last day a customer may ask a visit for
+    # The most characters each typed field may hold, by field name: the width of the
+    # column it lands in (desk.use_cases.limits); "details" for any other detail text.
+    text_limits: Mapping[str, int] = field(default_factory=dict)
+
+    def max_length(self, form_field: FormField) -> int | None:
+        """The most characters ``form_field`` takes; None for a choice or an unknown limit."""
+        if form_field.kind not in TYPED_KINDS:
+            return None
+        return self.text_limits.get(form_field.name, self.text_limits.get("details"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +182,16 @@ def choices_for(form_field: FormField, context: FormContext, values: Mapping[str
     """The options of a choice field; a clinic list depends on the city already chosen."""
     match form_field.kind:
         case FieldKind.BENEFICIARY:
-            insured = (INSURED, f"{context.insured_name}（被保险人本人）")
-            return (insured, *((str(m), f"{name}（{relation}）") for m, name, relation in context.family))
+            insured = (INSURED, t("form.choice.insured", name=context.insured_name))
+            return (insured, *((str(m), t("form.choice.member", name=name, relation=relation))
+                               for m, name, relation in context.family))
         case FieldKind.ILLNESS:
             return tuple((code, f"{code} {name}") for code, name in context.illnesses)
         case FieldKind.CITY:
             return tuple((city, city) for city in context.clinics)
         case FieldKind.CLINIC:
             hospitals = context.clinics.get(str(values.get("city") or ""), ())
-            return (*((h, h) for h in hospitals), (OTHER_CLINIC, "其他（在“其他要求”中说明）"))
+            return (*((h, h) for h in hospitals), (OTHER_CLINIC, t("form.choice.other_clinic")))
         case _:
             return form_field.choices
 
@@ -195,12 +226,12 @@ class EscortForm(ServiceForm):
     @field_validator("preferred_dates", mode="before")
     @classmethod
     def _dates(cls, value: Any) -> Any:
-        return [parse_detail_date("期望就诊日期", item) for item in detail_items(value)] if isinstance(value, str) else value
+        return [parse_detail_date(t("detail.label.preferred_dates"), item) for item in detail_items(value)] if isinstance(value, str) else value
 
     @field_validator("meeting_time", mode="before")
     @classmethod
     def _time(cls, value: Any) -> str:
-        return parse_detail_time("约定见面时间", _text(value))
+        return parse_detail_time(t("detail.label.meeting_time"), _text(value))
 
 
 class AdmissionForm(ServiceForm):
@@ -231,7 +262,7 @@ class SmokingForm(ServiceForm):
     @field_validator("preferred_date", mode="before")
     @classmethod
     def _date(cls, value: Any) -> Any:
-        return parse_detail_date("期望就诊日期", _text(value)) if isinstance(value, str) else value
+        return parse_detail_date(t("detail.label.preferred_date"), _text(value)) if isinstance(value, str) else value
 
 
 class ClaimForm(ServiceForm):
@@ -252,7 +283,7 @@ class ReminderForm(ServiceForm):
     @field_validator("times", mode="before")
     @classmethod
     def _times(cls, value: Any) -> Any:
-        return [parse_detail_time("提醒时间", item) for item in detail_items(value)] if isinstance(value, str) else value
+        return [parse_detail_time(t("detail.label.times"), item) for item in detail_items(value)] if isinstance(value, str) else value
 
 
 class LoggedUseForm(ServiceForm):
@@ -287,8 +318,9 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
     one of two, "other" needs a requirement) run once each field reads.
     """
     model_class = _model(code)
+    values, problems = _typed_texts(code, values, context)
     raw = {**values, "today": context.today}
-    problems = _choice_problems(code, values, context)
+    problems += _choice_problems(code, values, context)
     problems += _each_field_problems(model_class, code, raw, {p.field for p in problems})
     if problems:
         return problems
@@ -298,7 +330,8 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
         return _field_problems(error)
     details = model.model_dump(mode="json", exclude={"today", "beneficiary", "suspected_illness", "user_name"})
     # The rules every channel obeys; the form's own checks above only read what was typed.
-    rule_problems = check_details(code, details, today=context.today, service_year_ends=context.service_year_ends)
+    rule_problems = check_details(code, details, today=context.today, service_year_ends=context.service_year_ends,
+                                  text_limit=context.text_limits.get("details"))
     if rule_problems:
         return rule_problems
     member_id: uuid.UUID | None = None
@@ -313,6 +346,29 @@ def read_form(code: str, values: Mapping[str, Any], context: FormContext) -> For
     return FormResult(details, getattr(model, "suspected_illness", None), member_id, name)
 
 
+def _typed_texts(code: str, values: Mapping[str, Any],
+                 context: FormContext) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """The typed fields as they will be stored, and the problems of those that cannot be:
+    a name with control characters, any text longer than its column. Other texts lose
+    their control characters (a paste from a chat window) and keep the rest."""
+    cleaned = dict(values)
+    problems: list[FieldProblem] = []
+    for form_field in FORMS[code]:
+        value = values.get(form_field.name)
+        if form_field.kind not in TYPED_KINDS or not isinstance(value, str):
+            continue
+        limit = context.max_length(form_field) or len(value)
+        try:
+            if form_field.name in NAME_FIELDS:
+                cleaned[form_field.name] = checked_name(form_field.label, value, max_length=limit)
+            else:
+                cleaned[form_field.name] = checked_text(form_field.label, value, max_length=limit,
+                                                        multi_line=form_field.name in MULTI_LINE_DETAILS)
+        except ValueError as error:
+            problems.append(FieldProblem(form_field.name, str(error)))
+    return cleaned, problems
+
+
 def _each_field_problems(
     model_class: type[ServiceForm], code: str, raw: Mapping[str, Any], known: set[str]
 ) -> list[FieldProblem]:
@@ -324,7 +380,7 @@ def _each_field_problems(
         value = raw.get(form_field.name)
         if _blank(value):
             if form_field.required:
-                problems.append(FieldProblem(form_field.name, f"{form_field.label}：必填"))
+                problems.append(FieldProblem(form_field.name, t("detail.required", label=form_field.label)))
             continue
         try:
             model_class.__pydantic_validator__.validate_assignment(
@@ -350,6 +406,6 @@ def _choice_problems(code: str, values: Mapping[str, Any], context: FormContext)
         offered = {v for v, _ in choices_for(form_field, context, values)}
         chosen = value if isinstance(value, list) else [value]
         if any(str(item) not in offered for item in chosen):
-            problems.append(FieldProblem(form_field.name, f"{form_field.label}：请从列表中选择"))
+            problems.append(FieldProblem(form_field.name, t("form.choose_from_list", label=form_field.label)))
     return problems
 

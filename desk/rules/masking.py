@@ -5,6 +5,8 @@ Screens show ID numbers and mobiles masked; lists outside a verified call mask n
 
 from __future__ import annotations
 
+import re
+
 from desk.rules.validation import normalize_mobile
 
 
@@ -47,3 +49,18 @@ def mask_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+# An 18-character resident ID (or the old 15-digit one) and a mainland mobile, standing
+# alone in running text; digits inside longer runs (policy numbers, UUIDs) are left be.
+_ID_OR_MOBILE = re.compile(r"(?<![0-9A-Za-z])(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?![0-9A-Za-z])")
+
+
+def mask_identity_in_text(text: str) -> str:
+    """``text`` with every ID number and mobile in it masked: for logs and error reports."""
+
+    def masked(match: re.Match[str]) -> str:
+        found = match.group(1)
+        return mask_mobile(found) if len(found) == 11 else mask_id_number(found)
+
+    return _ID_OR_MOBILE.sub(masked, text)

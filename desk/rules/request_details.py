@@ -14,7 +14,11 @@ What is checked (domain.md, the catalogue and the manual):
   service year ends when that is known; a smoking-clinic booking at a hospital not on
   the list says what the customer needs;
 * every date and time inside the details reads as one, so a stored request can always
-  be moved on (a ``visit_at`` of "next tuesday" would make it unmovable).
+  be moved on (a ``visit_at`` of "next tuesday" would make it unmovable);
+* every text fits ``text_limit`` (the caller reads it off the database's columns) and
+  holds no control character (``printable_details`` drops them first: a channel cleans,
+  then checks), every number is a real one (no NaN or infinity, which a JSON column on
+  PostgreSQL refuses), and nothing is nested deeper than ``MAX_DEPTH``.
 
 Details may hold values as typed (``"2026-12-01, 2026-12-03"``) or as stored (lists of
 ISO dates); both read the same.
@@ -22,18 +26,24 @@ ISO dates); both read the same.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from desk.rules.free_text import has_control_characters, printable
 from desk.rules.validation import FieldProblem
-from desk.texts.labels import t
+from desk.texts.labels import ZH, t
 
 ADMISSION_KINDS = ("hospitalisation", "surgery")
 REMINDER_CHANNELS = ("sms", "voice")
 OTHER_CLINIC = "other"
 ADMISSION_DOCUMENTS = ("diagnosis_ref", "admission_slip_ref")
+# A detail is a value or a list of values; an export may nest a little more, never a tree.
+MAX_DEPTH = 4
+# Texts an agent or a customer writes in several lines; every other detail is one line.
+MULTI_LINE_DETAILS = frozenset({"note", "other_requirement"})
 
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _TIME = re.compile(r"(\d{1,2})[:：](\d{2})")
@@ -90,19 +100,84 @@ def detail_items(value: Any) -> list[str]:
     return [part.strip() for part in _SEPARATORS.split(str(value or "")) if part.strip()]
 
 
+def printable_details(details: Mapping[str, Any]) -> dict[str, Any]:
+    """``details`` with control characters and escape sequences dropped from every text,
+    keys included (line breaks kept in ``MULTI_LINE_DETAILS``); other values as they are."""
+
+    def clean(value: Any, keep_breaks: bool, depth: int) -> Any:
+        if isinstance(value, str):
+            return printable(value, keep_breaks=keep_breaks)
+        if depth > MAX_DEPTH:
+            return value  # check_details refuses it; nothing deeper is walked
+        if isinstance(value, list | tuple):
+            return [clean(item, keep_breaks, depth + 1) for item in value]
+        if isinstance(value, Mapping):
+            return {printable(str(k)): clean(v, keep_breaks, depth + 1) for k, v in value.items()}
+        return value
+
+    return {printable(str(name)): clean(value, name in MULTI_LINE_DETAILS, 1)
+            for name, value in details.items()}
+
+
+def details_shape_problems(details: Mapping[str, Any], *, text_limit: int | None = None) -> list[FieldProblem]:
+    """What in ``details`` a JSON column cannot keep or a screen cannot show, per field:
+    text over ``text_limit`` or with control characters, NaN or infinity, deep nesting."""
+    problems: list[FieldProblem] = []
+    for name, value in details.items():
+        name = str(name)
+        found = ("validation.control_characters", {}) if has_control_characters(name) else None
+        found = found or _shape_problem(name, value, text_limit, 1)
+        if found is not None:
+            key, values = found
+            label = t(f"detail.label.{name}") if f"detail.label.{name}" in ZH else printable(name)
+            problems.append(FieldProblem(printable(name) or "details",
+                                         t("validation.problem", label=label, text=t(key, **values))))
+    return problems
+
+
+def _shape_problem(name: str, value: Any, text_limit: int | None,
+                   depth: int) -> tuple[str, dict[str, Any]] | None:
+    """The first thing wrong inside one detail, as (catalogue key, its values)."""
+    if isinstance(value, str):
+        text = value.replace("\n", "").replace("\t", "") if name in MULTI_LINE_DETAILS else value
+        if has_control_characters(text):
+            return ("validation.control_characters", {})
+        if text_limit is not None and len(value) > text_limit:
+            return ("validation.at_most", {"count": text_limit})
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return ("validation.details_number", {})
+    if isinstance(value, list | tuple | Mapping):
+        if depth >= MAX_DEPTH:
+            return ("validation.details_too_deep", {"depth": MAX_DEPTH})
+        items = list(value.items()) if isinstance(value, Mapping) else [(None, item) for item in value]
+        for key, item in items:
+            if key is not None and has_control_characters(str(key)):
+                return ("validation.control_characters", {})
+            found = _shape_problem(name, item, text_limit, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
 def check_details(
     service_code: str,
     details: Mapping[str, Any],
     *,
     today: date,
     service_year_ends: date | None = None,
+    text_limit: int | None = None,
 ) -> list[FieldProblem]:
     """Every problem with ``details`` for ``service_code``, each naming its field.
 
     ``today`` is the day of filing (the submission day for an import); the last day of
     the service year, where known, bounds the dates a customer may ask for.
+    ``text_limit`` is the most characters a text may hold (``desk.use_cases.limits``).
     """
-    problems: list[FieldProblem] = []
+    problems = details_shape_problems(details, text_limit=text_limit)
+    if problems:
+        # The rules below read texts and dates; what they would read is not readable.
+        return problems
     if service_code == "admission":
         problems += _one_of_two(details, "kind", ADMISSION_KINDS, "detail.admission_kind")
         for name in ADMISSION_DOCUMENTS:

@@ -3,8 +3,9 @@
 Pure code: no database and no UI, so the same rules guard the agent's form, the import of
 old records and the demo-data generator.
 
-Every message is in Chinese and starts with the field's label and a full-width colon
-("证件号码：校验位不正确，应为 X"). The agent reads it aloud or fixes the field it names,
+Every message comes from the text catalogue (``validation.*`` in desk.texts.labels) and
+starts with the field's label and a colon ("证件号码：校验位不正确，应为 X"). The agent
+reads it aloud or fixes the field it names,
 so ``problems_of`` passes our own messages through unchanged and only translates
 pydantic's built-in errors (missing field, wrong type).
 
@@ -50,12 +51,12 @@ from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
-from desk.texts.labels import ZH
+from desk.rules.free_text import has_control_characters, printable
+from desk.texts.labels import ZH, t
 
 __all__ = [
     "FIELD_LABELS",
     "ID_TYPES",
-    "MOBILE_MESSAGE",
     "POLICY_STATUSES",
     "RELATIONS",
     "CustomerIn",
@@ -64,41 +65,29 @@ __all__ = [
     "PolicyIn",
     "ResidentId",
     "check_digit",
+    "field_label",
     "normalize_mobile",
     "parse_date",
     "parse_resident_id",
     "problems_of",
 ]
 
+# The Chinese label of every field (``validation.label.<field>`` in the text catalogue):
+# an import accepts it as a column header whatever language the screens use. Messages
+# name the field in the screens' language (``field_label``).
 FIELD_LABELS: dict[str, str] = {
-    "today": "当前日期",
-    "name": "姓名",
-    "id_type": "证件类型",
-    "id_number": "证件号码",
-    "birth_date": "出生日期",
-    "sex": "性别",
-    "mobile": "手机号",
-    "email": "电子邮箱",
-    "region": "所在地区",
-    "address": "详细地址",
-    "relation": "与被保险人关系",
-    "policy_number": "保单号",
-    "product": "产品",
-    "effective_date": "生效日期",
-    "status": "保单状态",
-    "termination_date": "终止日期",
-    "insured_id_number": "被保险人证件号码",
-    "holder_id_number": "投保人证件号码",
-    "illness_list": "重疾列表",
+    field: ZH[f"validation.label.{field}"]
+    for field in (
+        "today", "name", "id_type", "id_number", "birth_date", "sex", "mobile", "email",
+        "region", "address", "relation", "policy_number", "product", "effective_date",
+        "status", "termination_date", "insured_id_number", "holder_id_number", "illness_list",
+    )
 }
 
+# Codes with the Chinese name an import or a form may write instead (``id_type.<code>``).
 ID_TYPES: dict[str, str] = {
-    "resident_id": "居民身份证",
-    "passport": "护照",
-    "hk_macau_permit": "港澳居民来往内地通行证",
-    "taiwan_permit": "台湾居民来往大陆通行证",
-    "foreign_permanent": "外国人永久居留身份证",
-    "other": "其他",
+    code: ZH[f"id_type.{code}"]
+    for code in ("resident_id", "passport", "hk_macau_permit", "taiwan_permit", "foreign_permanent", "other")
 }
 
 # Immediate family (直系亲属) as the manual defines who may share an insured_family quota.
@@ -108,11 +97,9 @@ RELATIONS: dict[str, str] = {
     code: ZH[f"relation.{code}"] for code in ("spouse", "parent", "child", "grandparent", "grandchild")
 }
 
+# Codes with the Chinese name an import may write instead (``policy.status.<code>``).
 POLICY_STATUSES: dict[str, str] = {
-    "active": "有效",
-    "lapsed": "失效",
-    "surrendered": "退保",
-    "terminated": "终止",
+    code: ZH[f"policy.status.{code}"] for code in ("active", "lapsed", "surrendered", "terminated")
 }
 
 IdType = Literal[
@@ -121,10 +108,6 @@ IdType = Literal[
 Relation = Literal["spouse", "parent", "child", "grandparent", "grandchild"]
 PolicyStatus = Literal["active", "lapsed", "surrendered", "terminated"]
 Sex = Literal["M", "F"]
-
-SEX_LABELS: dict[str, str] = {"M": "男", "F": "女"}
-
-MOBILE_MESSAGE = "手机号：应为11位数字，以13-19开头"
 
 # The relaxed rule of id_rules.md: carrier prefix lists go stale, so only 1[3-9] is checked.
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
@@ -141,8 +124,14 @@ _DATE_FORMS = (
 _RULE_ERROR = "desk_rule"
 
 
-def _label(field: str | None) -> str:
-    return FIELD_LABELS.get(field or "", field or "")
+def field_label(field: str | None) -> str:
+    """The field's label in the screens' language; an unknown field as it is."""
+    return t(f"validation.label.{field}") if field in FIELD_LABELS else field or ""
+
+
+def _problem(label: str, key: str, **values: object) -> str:
+    """The message of ``key`` after the field's label, as in "证件号码：…"."""
+    return t("validation.problem", label=label, text=t(key, **values))
 
 
 def _halfwidth(text: str) -> str:
@@ -159,20 +148,20 @@ class FieldProblem:
     message: str
 
 
-# pydantic's own error types, in words an agent understands.
+# pydantic's own error types, in words an agent understands (text catalogue keys).
 _BUILTIN_MESSAGES: dict[str, str] = {
-    "missing": "缺少该字段",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD",
-    "string_type": "应为文本",
-    "string_too_short": "不能为空",
-    "string_too_long": "内容过长",
-    "bool_type": "应为是或否",
-    "bool_parsing": "应为是或否",
-    "literal_error": "取值无效",
-    "frozen_instance": "记录已确定，不能修改",
+    "missing": "validation.missing",
+    "date_type": "validation.date_format",
+    "date_parsing": "validation.date_format",
+    "date_from_datetime_parsing": "validation.date_format",
+    "date_from_datetime_inexact": "validation.date_format",
+    "string_type": "validation.text",
+    "string_too_short": "validation.empty",
+    "string_too_long": "validation.too_long",
+    "bool_type": "validation.yes_or_no",
+    "bool_parsing": "validation.yes_or_no",
+    "literal_error": "validation.invalid_choice",
+    "frozen_instance": "validation.frozen",
 }
 
 
@@ -184,12 +173,14 @@ def _message_of(detail: ErrorDetails) -> str:
     if kind == _RULE_ERROR:
         return detail["msg"]
     names = [part for part in detail["loc"] if isinstance(part, str)]
-    label = _label(names[-1]) if names else ""
+    label = field_label(names[-1]) if names else ""
     if kind != "missing" and detail.get("input") in (None, ""):
-        text = "不能为空"
+        text = t("validation.empty")
+    elif kind in _BUILTIN_MESSAGES:
+        text = t(_BUILTIN_MESSAGES[kind])
     else:
-        text = _BUILTIN_MESSAGES.get(kind, f"输入无效（{detail['msg']}）")
-    return f"{label}：{text}" if label else text
+        text = t("validation.invalid", msg=detail["msg"])
+    return t("validation.problem", label=label, text=text) if label else text
 
 
 def problems_of(error: ValidationError) -> list[FieldProblem]:
@@ -247,11 +238,12 @@ class ResidentId:
 def check_digit(first17: str) -> str:
     """The GB 11643 check digit (ISO 7064 MOD 11-2) of the first 17 digits: "0"-"9" or "X"."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
-        raise ValueError("证件号码：计算校验位需要17位数字")
+        raise ValueError(_problem(field_label("id_number"), "validation.check_digit_input"))
     return mod_11_2.calc_check_digit(first17)
 
 
-# Imports and demo data check the same few thousand region codes over and over.
+# Imports and demo data check the same few thousand region codes over and over. The
+# answer is a text catalogue key, so the cache holds no language.
 @lru_cache(maxsize=8192)
 def _region_problem(code: str, birth_year: int) -> str | None:
     info = {
@@ -261,7 +253,7 @@ def _region_problem(code: str, birth_year: int) -> str | None:
     }
     counties = info.get("county")
     if not counties:
-        return f"地区代码 {code} 不存在"
+        return "validation.region_unknown"
     # Entries look like "东城区" or "[1983-]西湖区" / "[-2010]崇文区" (years in use).
     for county in counties.split(","):
         if not county.startswith("["):
@@ -270,33 +262,33 @@ def _region_problem(code: str, birth_year: int) -> str | None:
         _start, end = years.split("-")
         if not end or birth_year <= int(end):
             return None
-    return f"地区代码 {code} 在出生年份 {birth_year} 前已停用"
+    return "validation.region_retired"
 
 
 def _parse_resident_id(raw: str, allow_legacy: bool, label: str, today: date | None = None) -> ResidentId:
-    def problem(text: str) -> ValueError:
-        return ValueError(f"{label}：{text}")
+    def problem(key: str, **values: object) -> ValueError:
+        return ValueError(_problem(label, key, **values))
 
     number = "".join(_halfwidth(raw).split()).upper()
     if not number:
-        raise problem("不能为空")
+        raise problem("validation.empty")
 
     legacy = len(number) == 15
     if legacy and allow_legacy:
         if not number.isascii() or not number.isdigit():
-            raise problem("15位旧号码应全部为数字")
+            raise problem("validation.legacy_digits")
         birth_digits = "19" + number[6:12]  # first-generation numbers only cover the 1900s
         sequence = number[12:15]
     elif len(number) != 18:
-        wanted = "18位或15位" if allow_legacy else "18位"
-        hint = "（15位旧号码请换用18位号码）" if legacy else ""
-        raise problem(f"应为{wanted}，当前为{len(number)}位{hint}")
+        wanted = t("validation.id_length.18_or_15" if allow_legacy else "validation.id_length.18")
+        hint = t("validation.id_length.legacy_hint") if legacy else ""
+        raise problem("validation.id_length", wanted=wanted, length=len(number), hint=hint)
     else:
         if not number[:17].isascii() or not number[:17].isdigit():
-            raise problem("前17位应全部为数字")
+            raise problem("validation.first_17_digits")
         expected = check_digit(number[:17])
         if number[17] != expected:
-            raise problem(f"校验位不正确，应为 {expected}")
+            raise problem("validation.check_digit", expected=expected)
         birth_digits = number[6:14]
         sequence = number[14:17]
         legacy = False
@@ -304,14 +296,14 @@ def _parse_resident_id(raw: str, allow_legacy: bool, label: str, today: date | N
     try:
         born = date(int(birth_digits[:4]), int(birth_digits[4:6]), int(birth_digits[6:8]))
     except ValueError:
-        raise problem(f"出生日期 {birth_digits} 不是有效日期") from None
+        raise problem("validation.birth_invalid", digits=birth_digits) from None
     if today is not None and born > today:
-        raise problem(f"出生日期 {born.isoformat()} 晚于今天")
+        raise problem("validation.birth_after_today", born=born.isoformat())
 
     region = number[:6]
     region_problem = _region_problem(region, born.year)
     if region_problem:
-        raise problem(region_problem)
+        raise problem(region_problem, code=region, year=born.year)
 
     return ResidentId(
         number=number,
@@ -328,9 +320,9 @@ def parse_resident_id(raw: str, *, allow_legacy: bool = False, today: date | Non
     Checks in python-stdnum's order, so the first thing wrong is the one reported:
     length, digits, check digit, birth date (valid and not in the future), region code.
     Spaces are ignored and a lower-case x is accepted. A 15-digit number is accepted only
-    with ``allow_legacy`` (import of old records). Raises ValueError with a Chinese message.
+    with ``allow_legacy`` (import of old records). Raises ValueError with the agent's message.
     """
-    return _parse_resident_id(raw, allow_legacy, FIELD_LABELS["id_number"], today)
+    return _parse_resident_id(raw, allow_legacy, field_label("id_number"), today)
 
 
 # --- Mobile numbers ------------------------------------------------------------
@@ -344,7 +336,7 @@ def normalize_mobile(raw: str) -> str:
             digits = digits[len(prefix) :]
             break
     if not _MOBILE.fullmatch(digits):
-        raise ValueError(MOBILE_MESSAGE)
+        raise ValueError(_problem(field_label("mobile"), "validation.mobile"))
     return digits
 
 
@@ -363,8 +355,8 @@ def parse_date(value: str) -> date:
             try:
                 return date(*(int(part) for part in match.groups()))
             except ValueError:
-                raise ValueError(f"{text} 不是有效日期") from None
-    raise ValueError("日期格式应为 YYYY-MM-DD")
+                raise ValueError(t("validation.date_invalid", text=text)) from None
+    raise ValueError(t("validation.date_format"))
 
 
 def _date_input(value: object, info: ValidationInfo) -> object:
@@ -376,14 +368,14 @@ def _date_input(value: object, info: ValidationInfo) -> object:
     try:
         return parse_date(value)
     except ValueError as error:
-        raise ValueError(f"{_label(info.field_name)}：{error}") from None
+        raise ValueError(t("validation.problem", label=field_label(info.field_name), text=error)) from None
 
 
 def _not_in_future(value: date | None, info: ValidationInfo) -> date | None:
     # "Today" is the caller's (a field declared before the dates): rules never read the clock.
     today = info.data.get("today")
     if value is not None and today is not None and value > today:
-        raise ValueError(f"{_label(info.field_name)}：不能晚于今天")
+        raise ValueError(_problem(field_label(info.field_name), "validation.not_after_today"))
     return value
 
 
@@ -398,13 +390,17 @@ OptionalBirthDate = Annotated[
 def _text(min_length: int, max_length: int) -> AfterValidator:
     # Runs after str_strip_whitespace, so "   " counts as empty.
     def check(value: str, info: ValidationInfo) -> str:
-        label = _label(info.field_name)
+        label = field_label(info.field_name)
         if not value:
-            raise ValueError(f"{label}：不能为空")
+            raise ValueError(_problem(label, "validation.empty"))
+        # A name or a code is never silently changed: a NUL or an escape in it means the
+        # paste went wrong (and PostgreSQL would refuse the NUL).
+        if has_control_characters(value):
+            raise ValueError(_problem(label, "validation.control_characters"))
         if len(value) < min_length:
-            raise ValueError(f"{label}：至少{min_length}个字符")
+            raise ValueError(_problem(label, "validation.at_least", count=min_length))
         if len(value) > max_length:
-            raise ValueError(f"{label}：不能超过{max_length}个字符")
+            raise ValueError(_problem(label, "validation.at_most", count=max_length))
         return value
 
     return AfterValidator(check)
@@ -424,7 +420,9 @@ def _choice(codes: dict[str, str]) -> BeforeValidator:
             return text.lower()
         if text in by_label:
             return by_label[text]
-        raise ValueError(f"{_label(info.field_name)}：应为以下之一：{'、'.join(codes.values())}")
+        # The Chinese names are listed whatever the language: they are what is accepted.
+        choices = "、".join(codes.values())
+        raise ValueError(_problem(field_label(info.field_name), "validation.one_of", choices=choices))
 
     return BeforeValidator(pick)
 
@@ -438,7 +436,7 @@ def _sex_input(value: object, info: ValidationInfo) -> object:
     text = value.strip().upper() if isinstance(value, str) else ""
     if text in _SEX_WORDS:
         return _SEX_WORDS[text]
-    raise ValueError(f"{_label(info.field_name)}：应为男或女")
+    raise ValueError(_problem(field_label(info.field_name), "validation.male_or_female"))
 
 
 SexInput = Annotated[Sex, BeforeValidator(_sex_input)]
@@ -454,7 +452,7 @@ def _id_number(value: str, id_type: str | None, allow_legacy: bool, label: str,
         return _parse_resident_id(value, allow_legacy, label, today).number
     value = _halfwidth(value).strip()
     if not _OTHER_ID.fullmatch(value):
-        raise ValueError(f"{label}：应为1-32位字母、数字、括号或连字符")
+        raise ValueError(_problem(label, "validation.other_id"))
     return value
 
 
@@ -474,13 +472,14 @@ def _agreement_violations(
         violations.append(
             (
                 "birth_date",
-                f"出生日期：与证件号码中的出生日期 {resident.birth_date.isoformat()} 不一致",
+                _problem(field_label("birth_date"), "validation.birth_mismatch",
+                         born=resident.birth_date.isoformat()),
                 birth_date,
             )
         )
     if sex is not None and sex != resident.sex:
         violations.append(
-            ("sex", f"性别：与证件号码不一致（号码显示为{SEX_LABELS[resident.sex]}）", sex)
+            ("sex", _problem(field_label("sex"), "validation.sex_mismatch", sex=t(f"sex.{resident.sex}")), sex)
         )
     return violations
 
@@ -516,7 +515,7 @@ class CustomerIn(BaseModel):
             value,
             info.data.get("id_type"),
             bool(info.data.get("allow_legacy_id")),
-            _label(info.field_name),
+            field_label(info.field_name),
             info.data.get("today"),
         )
 
@@ -529,9 +528,17 @@ class CustomerIn(BaseModel):
     @classmethod
     def _email_looks_like_address(cls, value: str) -> str:
         value = _halfwidth(value).strip()
+        if has_control_characters(value):
+            raise ValueError(_problem(field_label("email"), "validation.control_characters"))
         if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
-            raise ValueError("电子邮箱：格式不正确，应类似 name@example.com")
+            raise ValueError(_problem(field_label("email"), "validation.email"))
         return value
+
+    @field_validator("region", "address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        # Free text: what cannot be shown or stored is dropped, the rest is kept.
+        return printable(value).strip()
 
     @model_validator(mode="after")
     def _agrees_with_id_number(self) -> CustomerIn:
@@ -567,7 +574,7 @@ class FamilyMemberIn(BaseModel):
     @classmethod
     def _id_number_fits_type(cls, value: str, info: ValidationInfo) -> str:
         # A family member is a new binding: 18-digit numbers only.
-        return _id_number(value, info.data.get("id_type"), False, _label(info.field_name),
+        return _id_number(value, info.data.get("id_type"), False, field_label(info.field_name),
                           info.data.get("today"))
 
     @model_validator(mode="after")
@@ -601,14 +608,14 @@ class PolicyIn(BaseModel):
     @classmethod
     def _policy_number_format(cls, value: str) -> str:
         if not _POLICY_NUMBER.fullmatch(value):
-            raise ValueError("保单号：应为2-32位字母、数字或连字符")
+            raise ValueError(_problem(field_label("policy_number"), "validation.policy_number"))
         return value
 
     @field_validator("insured_id_number", "holder_id_number")
     @classmethod
     def _resident_id_number(cls, value: str, info: ValidationInfo) -> str:
         # Old policies still carry 15-digit numbers; they are data we must take as is.
-        return _parse_resident_id(value, True, _label(info.field_name), info.data.get("today")).number
+        return _parse_resident_id(value, True, field_label(info.field_name), info.data.get("today")).number
 
     @model_validator(mode="after")
     def _termination_matches_status(self) -> PolicyIn:
@@ -620,17 +627,21 @@ class PolicyIn(BaseModel):
             violations.append(
                 (
                     "termination_date",
-                    f"终止日期：保单状态为{POLICY_STATUSES[self.status]}时必须填写",
+                    _problem(field_label("termination_date"), "validation.termination_required",
+                             status=t(f"policy.status.{self.status}")),
                     ended,
                 )
             )
         elif self.status == "active" and ended is not None:
-            violations.append(("termination_date", "终止日期：有效保单不应有终止日期", ended))
+            violations.append(
+                ("termination_date", _problem(field_label("termination_date"), "validation.termination_on_active"), ended)
+            )
         elif ended is not None and ended < self.effective_date:
             violations.append(
                 (
                     "termination_date",
-                    f"终止日期：不能早于生效日期 {self.effective_date.isoformat()}",
+                    _problem(field_label("termination_date"), "validation.termination_before_effective",
+                             effective=self.effective_date.isoformat()),
                     ended,
                 )
             )

@@ -7,6 +7,10 @@ import os
 
 from db.tables import Agent
 from db.unit_of_work import UnitOfWork
+from desk.errors import DeskError
+from desk.rules.free_text import checked_name
+from desk.texts.labels import t
+from desk.use_cases.limits import AGENT_LOGIN
 
 AGENT_ENV = "DESK_AGENT"
 
@@ -23,7 +27,15 @@ def current_login() -> str:
 
 
 def agent_for(uow: UnitOfWork, login: str) -> Agent:
-    """The agent row for ``login``, created on first use (a new branch laptop)."""
+    """The agent row for ``login``, created on first use (a new branch laptop).
+
+    A login that cannot be stored (too long for its column, or holding control
+    characters, from a mistyped ``DESK_AGENT``) is refused in words before any query.
+    """
+    try:
+        login = checked_name(t("validation.label.login"), login, max_length=AGENT_LOGIN)
+    except ValueError as error:
+        raise DeskError(str(error)) from None
     agent = uow.agents.by_login(login)
     if agent is None:
         agent = uow.agents.add(Agent(login=login, name=login))

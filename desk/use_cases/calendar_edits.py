@@ -35,6 +35,7 @@ from desk.rules.catalogue import BENEFITS, SlaStep, SlaUnit
 from desk.rules.sla_clock import due_for_step
 from desk.rules.validation import parse_date
 from desk.rules.working_calendar import HOLIDAY, WORKDAY, WorkingCalendar
+from desk.texts.labels import ZH, t
 from desk.use_cases.calendar_data import load_working_calendar
 from desk.use_cases.csv_rows import FileProblem, Record, RowProblem, read_table
 from desk.use_cases.requests import SUPERVISOR_ROLES
@@ -60,7 +61,8 @@ __all__ = [
 WEEKDAY = "weekday"
 
 CALENDAR_COLUMNS: dict[str, bool] = {"date": True, "kind": True, "name": False}
-CALENDAR_LABELS: dict[str, str] = {"date": "日期", "kind": "类型", "name": "名称"}
+# The Chinese headers a file may use whatever language the screens use (calendar.field.*).
+CALENDAR_LABELS: dict[str, str] = {name: ZH[f"calendar.field.{name}"] for name in CALENDAR_COLUMNS}
 
 # What supervisors write in the kind column, in English or as the notices say it.
 KIND_WORDS: dict[str, str] = {
@@ -87,7 +89,7 @@ def check_day(date_text: str, kind_text: str, name: str) -> tuple[DayEdit | None
     reasons: dict[str, str] = {}
     day: date | None = None
     if not date_text.strip():
-        reasons["date"] = "请填写日期"
+        reasons["date"] = t("calendar.need_date")
     else:
         try:
             day = parse_date(date_text)
@@ -95,12 +97,12 @@ def check_day(date_text: str, kind_text: str, name: str) -> tuple[DayEdit | None
             reasons["date"] = str(error)
     kind = KIND_WORDS.get(kind_text.strip().lower())
     if not kind_text.strip():
-        reasons["kind"] = "请填写类型：holiday（放假）、workday（调休上班）或 weekday（恢复平日）"
+        reasons["kind"] = t("calendar.need_kind")
     elif kind is None:
-        reasons["kind"] = f"无法识别的类型 {kind_text.strip()}，应为 holiday、workday 或 weekday"
+        reasons["kind"] = t("calendar.unknown_kind", kind=kind_text.strip())
     name = name.strip()
     if len(name) > NAME_WIDTH:
-        reasons["name"] = f"内容过长，最多 {NAME_WIDTH} 个字符"
+        reasons["name"] = t("import.too_long", width=NAME_WIDTH)
     if reasons or day is None or kind is None:
         return None, reasons
     return DayEdit(day, kind, name), {}
@@ -118,7 +120,7 @@ def check_records(records: Sequence[Record]) -> tuple[list[DayEdit], list[RowPro
             problems += [_problem(record.line, name, reason) for name, reason in reasons.items()]
             continue
         if edit.day in first_line:
-            problems.append(_problem(record.line, "date", f"与第 {first_line[edit.day]} 行重复"))
+            problems.append(_problem(record.line, "date", t("import.duplicate_row", first=first_line[edit.day])))
             continue
         first_line[edit.day] = record.line
         edits.append(edit)
@@ -126,7 +128,7 @@ def check_records(records: Sequence[Record]) -> tuple[list[DayEdit], list[RowPro
 
 
 def _problem(line: int, name: str, reason: str) -> RowProblem:
-    return RowProblem(line, name, reason, CALENDAR_LABELS.get(name, ""))
+    return RowProblem(line, name, reason, t(f"calendar.field.{name}") if name in CALENDAR_LABELS else "")
 
 
 @dataclass(frozen=True)
@@ -165,12 +167,8 @@ class CalendarReport:
     days: list[DayEdit] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"日历已更新：新增 {self.added}，修改 {self.changed}，删除 {self.removed}，"
-            f"未变 {self.unchanged}；重算时限 {self.recomputed}，其中变动 {self.moved} "
-            f"(calendar updated: {self.added} added, {self.changed} changed, "
-            f"{self.removed} removed; {self.recomputed} deadlines recomputed, {self.moved} moved)"
-        )
+        return t("calendar.updated", added=self.added, changed=self.changed, removed=self.removed,
+                 unchanged=self.unchanged, recomputed=self.recomputed, moved=self.moved)
 
 
 def apply_edits(
@@ -242,7 +240,7 @@ def set_day(
 ) -> CalendarReport:
     """Make ``day`` a holiday or a make-up working day (add or change it); commits."""
     if kind not in (HOLIDAY, WORKDAY):
-        raise DeskError(f"类型应为 holiday 或 workday (kind must be holiday or workday, not {kind!r})")
+        raise DeskError(t("error.calendar_kind", kind=kind))
     return apply_edits(uow, [DayEdit(day, kind, name.strip())], agent_id=agent_id, at=at,
                        source="calendar screen")
 
@@ -271,9 +269,7 @@ def import_calendar(
 def check_editor(uow: UnitOfWork, agent_id: uuid.UUID | None) -> Agent:
     agent = uow.agents.get(agent_id) if agent_id is not None else None
     if agent is None or agent.role not in SUPERVISOR_ROLES:
-        raise CalendarEditRefused(
-            "只有主管可以修改工作日历 (only a supervisor may edit the working calendar)"
-        )
+        raise CalendarEditRefused(t("error.calendar_supervisor"))
     return agent
 
 

@@ -9,8 +9,10 @@ from datetime import datetime
 from db.tables import Call, CallNote, Request
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.rules.free_text import checked_text
 from desk.rules.identity import identity_verified
 from desk.texts.labels import t
+from desk.use_cases.limits import CALL_NOTE
 
 # Wrap-up codes (小结代码): why the call happened, for shift reports; their labels are
 # ``wrap_up.<code>`` in the text catalogue.
@@ -49,16 +51,30 @@ def end_call(
     note: str,
     agent_id: uuid.UUID | None,
     at: datetime,
-) -> None:
+    note_id: uuid.UUID | None = None,
+) -> bool:
+    """Wrap the call up, with its note; commits. True when an earlier attempt already had.
+
+    ``note_id`` is made by the wrap-up form when it opens and kept across retries: a retry
+    after a lost answer finds the note on file and writes nothing, never a second note.
+    """
     if wrap_up_code not in WRAP_UP_CODES:
         raise DeskError(t("error.wrap_up_code", code=wrap_up_code))
+    try:
+        note = checked_text(t("wrap_up.note"), note, max_length=CALL_NOTE, multi_line=True)
+    except ValueError as error:
+        raise DeskError(str(error)) from None
     call = _call(uow, call_id)
+    if note_id is not None and uow.call_notes.get(note_id) is not None:
+        return True
     call.wrap_up_code = wrap_up_code
     call.ended_at = at
     uow.calls.add(call)
-    if note.strip():
-        uow.call_notes.add(CallNote(call_id=call_id, at=at, agent_id=agent_id, text=note.strip()))
+    if note:
+        uow.call_notes.add(CallNote(id=note_id or uuid.uuid4(), call_id=call_id, at=at, agent_id=agent_id,
+                                    text=note))
     uow.commit()
+    return False
 
 
 def cancel_call(uow: UnitOfWork, call_id: uuid.UUID, *, at: datetime) -> None:

@@ -8,14 +8,20 @@ from datetime import datetime
 from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.rules.free_text import checked_text
 from desk.texts.labels import t
+from desk.use_cases.limits import COMPLAINT_DECISION
 
 
 def decide_complaint(
     uow: UnitOfWork, complaint_id: uuid.UUID, decision: str, *, agent_id: uuid.UUID | None, at: datetime
 ) -> None:
     """Record the decision on an open complaint, with an audit event; commits."""
-    decision = decision.strip()
+    try:
+        decision = checked_text(t("complaint.decision"), decision, max_length=COMPLAINT_DECISION,
+                                multi_line=True)
+    except ValueError as error:
+        raise DeskError(str(error)) from None
     if not decision:
         raise DeskError(t("complaint.need_decision"))
     complaint = uow.complaints.get(complaint_id)

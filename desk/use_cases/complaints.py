@@ -15,17 +15,21 @@ from db.tables import AuditEvent, Complaint
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.complaints import decision_due
+from desk.rules.free_text import printable
 from desk.rules.masking import mask_name
 from desk.texts.labels import t
+from desk.use_cases.limits import COMPLAINT_SUMMARY
 from desk.use_cases.queue import service_label
 
-SUMMARY_LIMIT = 4000  # the column's size: a longer text is refused, never cut
+SUMMARY_LIMIT = COMPLAINT_SUMMARY  # the column's size: a longer text is refused, never cut
 
 
 @dataclass(frozen=True, slots=True)
 class FiledComplaint:
     complaint_id: uuid.UUID
     due_at: datetime  # told to the caller before the call ends
+    # True when an earlier attempt had filed it already (its answer was lost): nothing new written.
+    already_saved: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +53,22 @@ def file_complaint(
     request_id: uuid.UUID | None,
     agent_id: uuid.UUID | None,
     at: datetime,
+    complaint_id: uuid.UUID | None = None,
 ) -> FiledComplaint:
-    """Open a complaint received at ``at``, due by the 15-day rule, with an audit event; commits."""
-    summary = summary.strip()
+    """Open a complaint received at ``at``, due by the 15-day rule, with an audit event; commits.
+
+    ``complaint_id`` is made by the caller when the form opens and kept across retries: a
+    complaint already on file under it is returned as ``already_saved``, never filed twice.
+    Without one, a fresh id is made and a retry is not recognised.
+    """
+    if complaint_id is not None:
+        earlier = uow.complaints.get(complaint_id)
+        if earlier is not None:
+            if earlier.customer_id != customer_id:
+                raise DeskError(t("complaint.id_reused"))
+            return FiledComplaint(earlier.id, earlier.due_at, already_saved=True)
+    # The customer's words in lines, without what would act on a terminal or the database.
+    summary = printable(summary, keep_breaks=True).strip()
     if not summary:
         raise DeskError(t("complaint.need_text"))
     if len(summary) > SUMMARY_LIMIT:
@@ -64,7 +81,7 @@ def file_complaint(
         if request is None or request.customer_id != customer_id:
             raise DeskError(t("complaint.not_customers_request"))
     complaint = uow.complaints.add(Complaint(
-        customer_id=customer_id, request_id=request_id, received_at=at, summary=summary,
+        id=complaint_id or uuid.uuid4(), customer_id=customer_id, request_id=request_id, received_at=at, summary=summary,
         due_at=decision_due(at, complex_case=False),
     ))
     # The regulator's clock starts at receipt: who took the complaint, and when, stays on record.

@@ -7,7 +7,10 @@ requests in ``desk.use_cases.request_import``) so they all read files the same w
   is line 2. A record whose quoted field spans several lines is reported at its first
   line. Lines with only empty cells (Excel writes ``,,,,`` after the data) are skipped.
 * UTF-8 with or without Excel's byte-order mark, else GB18030 (Chinese Excel's "CSV").
-  UTF-16 and undecodable files are one problem on line 0, field ``file``.
+  UTF-16 and undecodable files are one problem on line 0, field ``file``. GB18030 decodes
+  almost any bytes, so its reading is kept only when it looks like Chinese: a Shift-JIS
+  (Japanese Excel) file reads as rare characters outside GB2312 and is refused, never
+  imported as mojibake (``_looks_misread``).
 * Header names are matched without regard to case or surrounding spaces, and a column's
   Chinese label is accepted too. Unknown columns are ignored; a missing required column
   is one problem on line 1.
@@ -24,7 +27,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from desk.rules.validation import FIELD_LABELS, problems_of
+from desk.rules.validation import FIELD_LABELS, field_label, problems_of
+from desk.texts.labels import ZH, t
 
 __all__ = [
     "COLUMN_LABELS",
@@ -33,23 +37,30 @@ __all__ = [
     "ImportReport",
     "Record",
     "RowProblem",
+    "column_label",
     "finish_report",
     "read_records",
     "read_table",
 ]
 
-# The Chinese label of every column an import reads: accepted as a header and used in
-# reports. The customer and policy columns are the validation rules' own field labels.
+# Columns of the imports beyond the validation rules' fields (``import.label.<column>``).
+_IMPORT_COLUMNS = ("file", "row", "service_code", "beneficiary", "suspected_illness", "details",
+                   "submitted_at")
+
+# The Chinese label of every column an import reads: accepted as a header whatever language
+# the screens use. The customer and policy columns are the validation rules' own field labels.
+# Reports name a column in the screens' language (``column_label``).
 COLUMN_LABELS: dict[str, str] = {
     **FIELD_LABELS,
-    "file": "文件",
-    "row": "整行",
-    "service_code": "服务代码",
-    "beneficiary": "服务对象",
-    "suspected_illness": "疑似疾病",
-    "details": "申请详情",
-    "submitted_at": "提交时间",
+    **{column: ZH[f"import.label.{column}"] for column in _IMPORT_COLUMNS},
 }
+
+
+def column_label(name: str) -> str:
+    """A column's label in the screens' language; an unknown column as it is."""
+    if name in _IMPORT_COLUMNS:
+        return t(f"import.label.{name}")
+    return field_label(name)
 
 
 @dataclass(frozen=True)
@@ -64,11 +75,11 @@ class RowProblem:
     label: str = ""
 
     def describe(self) -> str:
-        label = self.label or COLUMN_LABELS.get(self.field, self.field)
+        label = self.label or column_label(self.field)
         where = f"{label} ({self.field})" if label != self.field else self.field
         if self.line == 0:
-            return f"{where}：{self.reason}"
-        return f"第 {self.line} 行 {where}：{self.reason}"
+            return t("import.file_problem", where=where, reason=self.reason)
+        return t("import.row_problem", line=self.line, where=where, reason=self.reason)
 
 
 @dataclass
@@ -86,24 +97,15 @@ class ImportReport:
 
     def summary(self) -> str:
         if self.written:
-            return (
-                f"导入完成：新增 {self.inserted}，更新 {self.updated}，错误行 {self.bad_rows} "
-                f"(imported: {self.inserted} new, {self.updated} updated, {self.bad_rows} bad rows)"
-            )
+            return t("import.done", inserted=self.inserted, updated=self.updated, bad_rows=self.bad_rows)
         return self.not_written_summary()
 
     def not_written_summary(self) -> str:
         if self.bad_rows == 0 and self.problems:
-            return "未导入：文件有误，请修正后重试 (nothing imported: the file itself has problems)"
+            return t("import.file_is_bad")
         if self.bad_rows and self.good_rows == 0:
-            return (
-                f"未导入：全部 {self.bad_rows} 行有错误，请修正后重试 "
-                f"(nothing imported: all {self.bad_rows} rows are bad)"
-            )
-        return (
-            f"未导入：发现 {self.bad_rows} 行错误，请修正后重试或使用 --skip-bad "
-            f"(nothing imported: {self.bad_rows} bad rows)"
-        )
+            return t("import.all_rows_bad", bad_rows=self.bad_rows)
+        return t("import.some_rows_bad", bad_rows=self.bad_rows)
 
 
 def finish_report(report: ImportReport, problems: list[RowProblem], good_rows: int) -> ImportReport:
@@ -144,19 +146,55 @@ def decode(path: Path) -> str:
         data = path.read_bytes()
     except OSError as error:
         raise FileProblem(
-            [RowProblem(0, "file", f"无法读取文件（{error.strerror or error}）")]
+            [RowProblem(0, "file", t("import.cannot_read", reason=error.strerror or error))]
         ) from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # GB18030 would "decode" UTF-16 into garbage full of NULs instead of failing.
         raise FileProblem(
-            [RowProblem(0, "file", "文件为 UTF-16 编码，请另存为 CSV UTF-8 或 GB18030 编码的 CSV")]
+            [RowProblem(0, "file", t("import.utf16"))]
         )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise FileProblem([RowProblem(0, "file", "无法识别文件编码，应为 UTF-8 或 GB18030")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = None
+    if text is None or _looks_misread(data, text):
+        raise FileProblem([RowProblem(0, "file", t("import.unknown_encoding"))])
+    return text
+
+
+def _looks_misread(data: bytes, text: str) -> bool:
+    """True when a GB18030 reading of ``data`` is not Chinese but another encoding misread.
+
+    Chinese text in GBK/GB18030 is almost all GB2312 characters (the 6,763 in common
+    use); a file in Shift-JIS or Big5 read as GB18030 gives mostly rare ones from the
+    extension areas, or private-use code points. Japanese text also decodes cleanly as
+    Shift-JIS with full-width kana, which Chinese text never does.
+    """
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return False
+    if any(unicodedata.category(ch) == "Co" for ch in wide):
+        return True
+    rare = sum(1 for ch in wide if not _in_gb2312(ch))
+    if rare * 2 > len(wide):
+        return True
+    try:
+        japanese = data.decode("shift_jis")
+    except UnicodeDecodeError:
+        return False
+    return any("\u3041" <= ch <= "\u30ff" for ch in japanese)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def column_index(
@@ -179,14 +217,14 @@ def column_index(
         if name in index:
             problems.append(
                 RowProblem(
-                    1, name, f"列重复（第 {index[name] + 1} 列和第 {position + 1} 列）",
+                    1, name, t("import.duplicate_column", first=index[name] + 1, second=position + 1),
                     own.get(name, ""),
                 )
             )
             continue
         index[name] = position
     problems += [
-        RowProblem(1, name, "缺少必需的列", own.get(name, ""))
+        RowProblem(1, name, t("import.missing_column"), own.get(name, ""))
         for name, required in columns.items()
         if required and name not in index
     ]
@@ -205,7 +243,7 @@ def read_table(
     try:
         header = next(reader, None)
         if header is None or not any(cell.strip() for cell in header):
-            raise FileProblem([RowProblem(1, "file", "文件为空或缺少标题行")])
+            raise FileProblem([RowProblem(1, "file", t("import.no_header"))])
         index = column_index(header, columns, labels)
         records: list[Record] = []
         line = reader.line_num + 1
@@ -219,7 +257,7 @@ def read_table(
             line = reader.line_num + 1
     except csv.Error as error:
         raise FileProblem(
-            [RowProblem(reader.line_num, "file", f"CSV 格式错误（{error}）")]
+            [RowProblem(reader.line_num, "file", t("import.csv_error", error=error))]
         ) from None
     return CsvTable(frozenset(index), records)
 
@@ -236,17 +274,18 @@ def halfwidth(text: str) -> str:
 
 def row_problems(line: int, error: ValidationError) -> list[RowProblem]:
     """A model's validation errors as row problems of line ``line``."""
-    return [RowProblem(line, problem.field or "row", _without_label(problem.field, problem.message))
+    return [RowProblem(line, problem.field or "row", without_label(problem.field, problem.message))
             for problem in problems_of(error)]
 
 
-def _without_label(field_name: str, message: str) -> str:
-    # desk.rules.validation prefixes each message with the field's label; the report names
-    # the field itself, so the label would be said twice.
-    label = FIELD_LABELS.get(field_name)
-    if label and message.startswith(f"{label}："):
-        return message[len(label) + 1 :]
-    return message
+def without_label(field_name: str, message: str) -> str:
+    """``message`` without the column's label in front ("证件号码：…" -> "…").
+
+    The rules prefix each message with the field's label; the report names the column
+    itself, so the label would be said twice.
+    """
+    prefix = t("validation.problem", label=column_label(field_name), text="")
+    return message.removeprefix(prefix)
 
 
 class RowRefused(Exception):

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
+from db import embedded
 from db.engines import DatabaseUnavailable, make_engine, resolve_database_url, safe_url
+from db.faults import fault_kind, is_store_error
 from db.schema import (
     SchemaOutdated,
     SchemaTooNew,
@@ -20,14 +23,20 @@ from db.schema import (
     upgrade,
 )
 from db.unit_of_work import UnitOfWork
-from desk.errors import DatabaseProblem, DeskError
-from desk.use_cases.reference_data import load_reference_data
+from desk.errors import DatabaseFailure, DatabaseProblem, DeskError
+from desk.texts.labels import t
+from desk.use_cases.clock import china_now
+from desk.use_cases.fault_log import record_fault
+from desk.use_cases.reference_data import load_reference_data, reference_data_missing
 
 
 @dataclass
 class Database:
     engine: Engine
     shown_url: str
+    # What opening had to repair, in the user's words: a half-made file set aside, reference
+    # data loaded again. Entry points show these once.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def is_embedded(self) -> bool:
@@ -42,7 +51,7 @@ class Database:
         return f"{url.host}:{url.port or 5432}/{url.database}"
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.engine)
+        return GuardedUnitOfWork(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,6 +63,34 @@ class Database:
         use case wrote.
         """
         event.listen(self.engine, "commit", lambda _connection: callback())
+
+
+class GuardedUnitOfWork(UnitOfWork):
+    """The unit of work as use cases get it: a database or driver error leaving the block
+    becomes a ``DatabaseFailure`` in the user's words, its full text in the log."""
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc, tb)
+        except Exception as closing:  # a dead connection can fail even the rollback
+            if exc is None and is_store_error(closing):
+                raise failure_of(closing) from None
+            if exc is None:
+                raise
+        if exc is not None and is_store_error(exc):
+            raise failure_of(exc) from None
+
+
+def failure_of(error: BaseException) -> DatabaseFailure:
+    """``error`` logged in full, as the short message the user reads."""
+    reference = record_fault(error)
+    kind = fault_kind(error)
+    return DatabaseFailure(t(f"fault.{kind}", ref=reference), kind=kind, reference=reference)
 
 
 @dataclass(frozen=True)
@@ -98,12 +135,17 @@ def connect(url: str | None = None) -> Database:
 
 
 def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -> Database:
-    """Connect and make sure the schema fits this code.
+    """Connect and make sure the schema and the reference data fit this code.
 
-    The embedded default upgrades itself (a branch laptop has nobody to run migrations);
-    a shared server is upgraded only by ``desk db upgrade``, deliberately.
+    The embedded default upgrades itself (a branch laptop has nobody to run migrations)
+    and is first made aside and moved into place whole; a shared server is upgraded only
+    by ``desk db upgrade``, deliberately. On every start the reference data the rules
+    depend on is checked, and whatever is missing is loaded again.
     """
-    database = connect(url)
+    resolved = resolve_database_url(url)
+    notices = prepare_embedded_file(resolved) if auto_upgrade is not False else []
+    database = connect(resolved)
+    database.notices.extend(notices)
     engine = database.engine
     if auto_upgrade is None:
         auto_upgrade = database.is_embedded
@@ -112,10 +154,49 @@ def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -
             _upgrade_if_behind(database)
         else:
             check_current(engine)
+        missing = reference_data_missing(database)
+        if missing:
+            load_reference_data(database)
+            database.notices.append(t("db.reference_reloaded", what="、".join(missing)))
     except (SchemaTooNew, SchemaOutdated) as error:
         engine.dispose()
         raise DatabaseProblem(str(error)) from None
+    except DeskError:
+        engine.dispose()
+        raise
     return database
+
+
+def prepare_embedded_file(url: str) -> list[str]:
+    """Make sure an embedded database file is either whole or absent before it opens.
+
+    A new file is built aside, schema and reference data, and moved into place in one
+    step; a half-made one an older desk left is set aside. Returns what to tell the user.
+    """
+    path = embedded.sqlite_file(url)
+    if path is None or not path.parent.is_dir():
+        return []
+    embedded.clear_unfinished_builds(path)
+    state = embedded.state_of(path)
+    notices: list[str] = []
+    if state == "half-made":
+        aside = embedded.set_aside(path, china_now())
+        notices.append(t("db.set_aside", path=str(aside)))
+    elif state == "empty":
+        embedded.remove_empty(path)
+    elif state == "foreign":
+        # Some other program's file, named by mistake: never add desk's tables to it.
+        raise DatabaseProblem(t("db.not_desk", path=str(path)))
+    elif state != "missing":
+        return notices
+    build = embedded.build_path(path)
+    database = connect(f"sqlite:///{build}")
+    try:
+        upgrade_and_load(database)
+    finally:
+        database.close()
+    embedded.move_into_place(build, path)
+    return notices
 
 
 def upgrade_and_load(database: Database) -> bool:
@@ -124,11 +205,19 @@ def upgrade_and_load(database: Database) -> bool:
         moved = upgrade(database.engine)
     except SchemaTooNew as error:
         raise DatabaseProblem(str(error)) from None
+    except OperationalError as error:
+        # A schema this code cannot migrate (changed by hand, or half-made by a desk older
+        # than the all-or-nothing migrations): nothing was applied.
+        raise DatabaseProblem(t("db.cannot_upgrade", target=database.shown_url, reason=_first_line(error))) from None
     load_reference_data(database)
     return moved
 
 
+def _first_line(error: OperationalError) -> str:
+    text = str(error.orig) if error.orig is not None else str(error)
+    return (text.strip().splitlines() or [type(error).__name__])[0]
+
+
 def _upgrade_if_behind(database: Database) -> None:
-    # Reference data is loaded only when the schema moves, keeping start-up quick.
     if current_revision(database.engine) != head_revision():
         upgrade_and_load(database)

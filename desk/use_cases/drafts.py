@@ -4,6 +4,11 @@ When a save fails (the database is locked, the server is gone) the form's values
 written here, so nothing typed is lost even if desk is closed; the form comes back
 filled when the agent opens it again. A file per policy and service, removed once the
 request is filed.
+
+A draft also keeps the id the form made for its request (``REQUEST_ID``): the save that
+failed may have reached the database with only its answer lost, and the form restored
+after a crash must retry under the same id so that the retry finds that write rather
+than filing the request twice.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ import os
 import uuid
 from pathlib import Path
 from typing import Any
+
+# The draft's entry for the request id; no form field is named so (names are plain words).
+REQUEST_ID = "_request_id"
 
 
 def drafts_folder() -> Path:
@@ -28,10 +36,18 @@ class DraftStore:
     def _path(self, policy_id: uuid.UUID, service_code: str) -> Path:
         return self.folder / f"{policy_id}-{service_code}.json"
 
-    def save(self, policy_id: uuid.UUID, service_code: str, values: dict[str, Any]) -> Path:
+    def save(
+        self,
+        policy_id: uuid.UUID,
+        service_code: str,
+        values: dict[str, Any],
+        request_id: uuid.UUID | None = None,
+    ) -> Path:
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(policy_id, service_code)
         temporary = path.with_suffix(".tmp")
+        if request_id is not None:
+            values = {**values, REQUEST_ID: str(request_id)}
         # Write then rename: a crash mid-write never leaves half a draft.
         temporary.write_text(json.dumps(values, ensure_ascii=False, default=str), encoding="utf-8")
         os.replace(temporary, path)
@@ -46,3 +62,13 @@ class DraftStore:
 
     def discard(self, policy_id: uuid.UUID, service_code: str) -> None:
         self._path(policy_id, service_code).unlink(missing_ok=True)
+
+
+def draft_request_id(draft: dict[str, Any] | None) -> uuid.UUID | None:
+    """The request id a draft was saved with; None for a draft without one (or a bad one)."""
+    if not draft:
+        return None
+    try:
+        return uuid.UUID(str(draft[REQUEST_ID]))
+    except (KeyError, ValueError):
+        return None

@@ -42,6 +42,7 @@ from desk.rules.validation import (
 )
 from desk.texts.labels import relation_label, t
 from desk.use_cases.importing import resident_forms
+from desk.use_cases.limits import too_long
 
 __all__ = [
     "FAMILY_FIELDS",
@@ -75,6 +76,8 @@ class FamilyMemberLine:
     masked_id_number: str
     birth_date: date | None
     sex: str
+    # True when an earlier attempt had added the member already (its answer was lost).
+    already_saved: bool = False
 
 
 class FamilyMemberRefused(DeskError):
@@ -138,9 +141,14 @@ def _field_problem(field: str, reason: str) -> FieldProblem:
 
 def _checked(typed: Mapping[str, str], today: date) -> dict[str, Any]:
     try:
-        return stored_values(check_member(typed, today))
+        values = stored_values(check_member(typed, today))
     except ValidationError as error:
         raise FamilyMemberRefused(problems_of(error)) from None
+    wide = too_long(FamilyMember, values)
+    if wide:
+        raise FamilyMemberRefused([_field_problem(name, t("import.too_long", width=width))
+                                   for name, width in wide.items()])
+    return values
 
 
 def _refuse_conflicts(customer: Customer, id_number: str, others: Iterable[FamilyMember]) -> None:
@@ -152,7 +160,7 @@ def _refuse_conflicts(customer: Customer, id_number: str, others: Iterable[Famil
         raise FamilyMemberRefused([_field_problem("id_number", reason)])
 
 
-def _line(member: FamilyMember) -> FamilyMemberLine:
+def _line(member: FamilyMember, *, already_saved: bool = False) -> FamilyMemberLine:
     return FamilyMemberLine(
         member_id=member.id,
         name=member.name,
@@ -162,6 +170,7 @@ def _line(member: FamilyMember) -> FamilyMemberLine:
         masked_id_number=mask_id_number(member.id_number),
         birth_date=member.birth_date,
         sex=member.sex,
+        already_saved=already_saved,
     )
 
 
@@ -202,14 +211,27 @@ def add_family_member(
     *,
     agent_id: uuid.UUID | None,
     at: datetime,
+    member_id: uuid.UUID | None = None,
 ) -> FamilyMemberLine:
-    """Put a family member on file for the customer; FamilyMemberRefused says what to fix."""
+    """Put a family member on file for the customer; FamilyMemberRefused says what to fix.
+
+    ``member_id`` is made by the caller when the form opens and kept across retries: a
+    member already on file under it is returned with ``already_saved``, where a retry
+    without it would be refused as a duplicate ID number of the member its own first
+    attempt added.
+    """
+    if member_id is not None:
+        earlier = uow.family.get(member_id)
+        if earlier is not None:
+            if earlier.customer_id != customer_id:
+                raise DeskError(t("family.id_reused"))
+            return _line(earlier, already_saved=True)
     customer = uow.customers.get(customer_id)
     if customer is None:
         raise DeskError(t("error.no_customer"))
     values = _checked(typed, at.date())
     _refuse_conflicts(customer, values["id_number"], uow.family.of_customer(customer.id))
-    member = uow.family.add(FamilyMember(customer_id=customer.id, **values))
+    member = uow.family.add(FamilyMember(id=member_id or uuid.uuid4(), customer_id=customer.id, **values))
     _audit(uow, "family_add", member, agent_id, at, [name for name in FAMILY_FIELDS if values[name]])
     uow.commit()
     return _line(member)

@@ -45,11 +45,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 
 from db.tables import AuditEvent, Customer, FamilyMember
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
+from desk.errors import DatabaseFailure
+from desk.rules.free_text import has_control_characters
+from desk.texts.labels import t
 from desk.use_cases.csv_rows import (
     FileProblem,
     ImportReport,
@@ -66,6 +68,7 @@ from desk.use_cases.database import Database
 from desk.use_cases.family import FAMILY_FIELDS, check_member, own_number_reason, stored_values
 from desk.use_cases.import_lookups import CustomerLookups
 from desk.use_cases.importing import ImportFailed
+from desk.use_cases.limits import too_long
 
 __all__ = ["FAMILY_COLUMNS", "import_family"]
 
@@ -99,14 +102,21 @@ def _check(record: Record, today: date) -> _Row | list[RowProblem]:
     problems: list[RowProblem] = []
     insured = "".join(halfwidth(values.get("insured_id_number", "")).split()).upper()
     policy_number = halfwidth(values.get("policy_number", ""))
-    if not insured and not policy_number:
+    # Both are looked up in the database, where a NUL would fail the whole import.
+    for name, text in (("insured_id_number", insured), ("policy_number", policy_number)):
+        if has_control_characters(text):
+            problems.append(RowProblem(line, name, t("validation.control_characters")))
+    if not problems and not insured and not policy_number:
         field_name = "insured_id_number" if "insured_id_number" in values else "policy_number"
-        problems.append(RowProblem(line, field_name, "被保险人证件号码和保单号至少填写一项"))
+        problems.append(RowProblem(line, field_name, t("import.insured_or_policy")))
     member: dict[str, Any] | None = None
     try:
         member = stored_values(check_member({name: values.get(name, "") for name in FAMILY_FIELDS}, today))
     except ValidationError as error:
         problems += row_problems(line, error)
+    if member is not None:
+        problems += [RowProblem(line, name, t("import.too_long", width=width))
+                     for name, width in too_long(FamilyMember, member).items()]
     if problems or member is None:
         return problems
     return _Row(line, insured, policy_number, member)
@@ -139,19 +149,19 @@ class _Lookups(CustomerLookups):
 def _customer_of(lookups: _Lookups, row: _Row) -> Customer:
     people = lookups.customers_with(row.insured_id_number) if row.insured_id_number else []
     if row.insured_id_number and not people:
-        raise RowRefused("insured_id_number", "未找到该客户，请先导入客户")
+        raise RowRefused("insured_id_number", t("import.customer_not_imported"))
     if row.policy_number:
         policy = lookups.policy(row.policy_number)
         if policy is None:
-            raise RowRefused("policy_number", "未找到该保单")
+            raise RowRefused("policy_number", t("import.no_policy"))
         if people and policy.insured_id not in {person.id for person in people}:
-            raise RowRefused("policy_number", "保单号与被保险人证件号码不是同一人")
+            raise RowRefused("policy_number", t("import.policy_not_insureds"))
         customer = lookups.customer(policy.insured_id)
         if customer is None:
-            raise RowRefused("policy_number", "未找到该保单的被保险人")
+            raise RowRefused("policy_number", t("import.policy_without_insured"))
         return customer
     if len(people) > 1:
-        raise RowRefused("insured_id_number", "有多位客户使用该证件号码，请填写保单号")
+        raise RowRefused("insured_id_number", t("import.id_number_shared"))
     return people[0]
 
 
@@ -167,7 +177,7 @@ def import_family(database: Database, path: Path, *, skip_bad: bool = False) -> 
         return finish_report(report, problem.problems, 0)
     if not table.columns & {"insured_id_number", "policy_number"}:
         return finish_report(
-            report, [RowProblem(1, "insured_id_number", "缺少必需的列（或保单号列）")], 0
+            report, [RowProblem(1, "insured_id_number", t("import.missing_id_column"))], 0
         )
 
     problems: list[RowProblem] = []
@@ -196,7 +206,7 @@ def import_family(database: Database, path: Path, *, skip_bad: bool = False) -> 
             report.updated = len(updates)
             _audit(uow, path, report, skip_bad)
             uow.commit()
-    except SQLAlchemyError as error:
+    except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
     report.written = True
     return report
@@ -222,7 +232,7 @@ def _match(
             continue
         key = (customer.id, number.upper())
         if key in first_line:
-            problems.append(RowProblem(row.line, "id_number", f"与第 {first_line[key]} 行重复"))
+            problems.append(RowProblem(row.line, "id_number", t("import.duplicate_row", first=first_line[key])))
             continue
         first_line[key] = row.line
         on_file = lookups.family_of(customer.id).get(key[1])

@@ -7,9 +7,13 @@ from datetime import date, timedelta
 
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
-from desk.forms.request_forms import FormContext
+from desk.forms.request_forms import NAME_FIELDS, FormContext
 from desk.rules.eligibility import green_channel_illness
 from desk.texts.labels import relation_label, t
+from desk.use_cases.limits import BENEFICIARY_NAME, DETAIL_TEXT
+
+# The form's typed fields land in the request's details, its names in beneficiary_name.
+TEXT_LIMITS = {"details": DETAIL_TEXT, **{name: BENEFICIARY_NAME for name in NAME_FIELDS}}
 
 
 def load_form_context(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> FormContext:
@@ -33,4 +37,4 @@ def load_form_context(uow: UnitOfWork, policy_id: uuid.UUID, today: date) -> For
     # The last day a visit may be asked for: the service year's (its end is exclusive).
     year_ends = current.ends_on - timedelta(days=1) if current else None
     return FormContext(today, insured.name if insured else "", family, illnesses, clinics,
-                       service_year_ends=year_ends)
+                       service_year_ends=year_ends, text_limits=TEXT_LIMITS)

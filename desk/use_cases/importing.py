@@ -70,16 +70,16 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from db.tables import AuditEvent, Customer, Policy
 from db.timestamps import china_now
 from db.unit_of_work import UnitOfWork
-from desk.errors import DeskError
+from desk.errors import DatabaseFailure, DeskError
 from desk.rules.search_keys import customer_search_keys
 from desk.rules.service_period import initial_window
 from desk.rules.validation import CustomerIn, PolicyIn, check_digit
+from desk.texts.labels import t
 from desk.use_cases.csv_rows import (
     FileProblem,
     ImportReport,
@@ -91,6 +91,7 @@ from desk.use_cases.csv_rows import (
     row_problems,
 )
 from desk.use_cases.database import Database
+from desk.use_cases.limits import too_long
 
 __all__ = [
     "CUSTOMER_COLUMNS",
@@ -134,8 +135,8 @@ class ImportFailed(DeskError):
     """The database refused the import; the transaction was rolled back, nothing written."""
 
     @classmethod
-    def of(cls, error: SQLAlchemyError) -> ImportFailed:
-        return cls(f"导入失败，未写入任何数据：{_first_line(error)}")
+    def of(cls, error: DatabaseFailure) -> ImportFailed:
+        return cls(t("import.failed", reason=error))
 
 
 # --- Checking rows (pure) ----------------------------------------------------------------
@@ -144,13 +145,8 @@ class ImportFailed(DeskError):
 def _too_long(line: int, table: type[SQLModel], values: Mapping[str, Any]) -> list[RowProblem]:
     # The validation rules are the domain's; the column widths are the database's, and
     # PostgreSQL would fail the whole transaction on a value that does not fit.
-    problems = []
-    columns = table.__table__.columns  # type: ignore[attr-defined]
-    for name, value in values.items():
-        width = getattr(columns[name].type, "length", None) if name in columns else None
-        if isinstance(value, str) and width is not None and len(value) > width:
-            problems.append(RowProblem(line, name, f"内容过长，最多 {width} 个字符"))
-    return problems
+    return [RowProblem(line, name, t("import.too_long", width=width))
+            for name, width in too_long(table, values).items()]
 
 
 def _given(values: Mapping[str, str], columns: Mapping[str, bool]) -> dict[str, str]:
@@ -203,7 +199,7 @@ def _check_customers(records: Sequence[Record], today: date) -> _Checked:
             continue
         key = _identity(customer.id_type, customer.id_number)
         if key in rows:
-            problems.append(RowProblem(record.line, "id_number", f"与第 {rows[key][0]} 行重复"))
+            problems.append(RowProblem(record.line, "id_number", t("import.duplicate_row", first=rows[key][0])))
             continue
         rows[key] = (record.line, customer)
     return _Checked(rows, problems)
@@ -228,7 +224,7 @@ def _check_policies(records: Sequence[Record], today: date) -> _Checked:
             continue
         if policy.policy_number in rows:
             first = rows[policy.policy_number][0]
-            problems.append(RowProblem(record.line, "policy_number", f"与第 {first} 行重复"))
+            problems.append(RowProblem(record.line, "policy_number", t("import.duplicate_row", first=first)))
             continue
         rows[policy.policy_number] = (record.line, policy)
     return _Checked(rows, problems)
@@ -337,7 +333,7 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
                 report.updated += uow.customers.bulk_update(chunk)
             _audit(uow, "customers", path, report, skip_bad)
             uow.commit()
-    except SQLAlchemyError as error:
+    except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
     report.written = True
     return report
@@ -376,7 +372,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
                 insured = _find_customer(people, "resident_id", policy.insured_id_number)
                 holder = _find_customer(people, "resident_id", policy.holder_id_number)
                 row_problems = [
-                    RowProblem(line, name, "未找到该客户，请先导入客户")
+                    RowProblem(line, name, t("import.customer_not_imported"))
                     for name, match in (
                         ("insured_id_number", insured),
                         ("holder_id_number", holder),
@@ -386,7 +382,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
                 if policy.illness_list not in known_lists:
                     row_problems.append(
                         RowProblem(
-                            line, "illness_list", f"没有名为 {policy.illness_list} 的重疾列表"
+                            line, "illness_list", t("import.no_illness_list", name=policy.illness_list)
                         )
                     )
                 if row_problems or insured is None or holder is None:
@@ -435,12 +431,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
             uow.service_periods.move_initial(moves)
             _audit(uow, "policies", path, report, skip_bad)
             uow.commit()
-    except SQLAlchemyError as error:
+    except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
     report.written = True
     return report
-
-
-def _first_line(error: SQLAlchemyError) -> str:
-    text = str(getattr(error, "orig", None) or error)
-    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from desk.rules.free_text import printable
+
 if TYPE_CHECKING:
     # Kept out of the import path: the lookup screen imports this module before its
     # first frame, and the database stack loads later, in a worker.
@@ -51,7 +53,9 @@ _POLICY = re.compile(r"[a-z]{1,4}\d{2,}")
 def normalize_query(raw: str) -> str:
     # Full-width digits and letters from a Chinese IME become ASCII; spaces, hyphens and
     # the +86 prefix an agent copies from a caller display are dropped.
-    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", raw)).lower()
+    # Control and format characters, lone surrogates and private-use code points can
+    # be pasted but never match a stored key; PostgreSQL refuses NUL outright.
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", printable(raw))).lower()
     if _HAN.search(text):
         return text  # a name keeps its middle dot: 阿卜杜·热合曼
     text = re.sub(r"[\-·.()]", "", text)

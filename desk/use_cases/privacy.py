@@ -8,7 +8,9 @@ from datetime import datetime
 from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
+from desk.rules.free_text import checked_text
 from desk.texts.labels import t
+from desk.use_cases.limits import REASON
 
 REVEALABLE = {"id_number": "reveal_id_number", "mobile": "reveal_mobile"}
 
@@ -25,7 +27,11 @@ def reveal(
     """The full value of ``field``, after the audit event is in the same transaction."""
     if field not in REVEALABLE:
         raise DeskError(t("error.reveal_field", field=field))
-    if not reason.strip():
+    try:
+        reason = checked_text(t("request.reason"), reason, max_length=REASON)
+    except ValueError as error:
+        raise DeskError(str(error)) from None
+    if not reason:
         raise DeskError(t("error.reveal_reason"))
     customer = uow.customers.get(customer_id)
     if customer is None:
@@ -37,7 +43,7 @@ def reveal(
             action=REVEALABLE[field],
             subject_type="customer",
             subject_id=customer_id,
-            reason=reason.strip(),
+            reason=reason,
         )
     )
     uow.commit()

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
 from desk.rules.working_calendar import HOLIDAY, WORKDAY
+from desk.texts.labels import t
 
 if TYPE_CHECKING:
     from db.unit_of_work import UnitOfWork
@@ -101,3 +102,22 @@ def load_reference_data(database: OpensUnitOfWork) -> LoadReport:
         )
         uow.commit()
     return LoadReport(days, illnesses, hospitals)
+
+
+def reference_data_missing(database: OpensUnitOfWork) -> list[str]:
+    """What the rules depend on and the database lacks, named for the user; [] if whole.
+
+    A few small queries, run on every start: without the calendar due times silently skip
+    holidays, and without the illness list every green-channel request is refused.
+    """
+    shipped_years = {date.fromisoformat(row["date"]).year for row in _rows("cn_workdays_2025_2026.csv")}
+    shipped_codes = {row["code"] for row in _rows("critical_illnesses.csv")}
+    with database.unit_of_work() as uow:
+        missing = []
+        if not shipped_years <= uow.calendar.years():
+            missing.append(t("reference.calendar"))
+        if not shipped_codes <= uow.illnesses.codes_of_list(INDUSTRY_ILLNESS_LIST):
+            missing.append(t("reference.illnesses"))
+        if not uow.hospitals.smoking_clinics():
+            missing.append(t("reference.clinics"))
+    return missing

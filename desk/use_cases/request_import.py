@@ -17,7 +17,7 @@ to case and also by their Chinese label, unknown columns ignored.
   The header needs at least one of the two columns, each row at least one of the two
   values. Given both, the policy must be the insured's. Given only the ID number of an
   insured with several policies, the one whose service window contains the submitted
-  time is taken; if none or several do, the row is bad ("该客户有多张保单，请填写保单号").
+  time is taken; if none or several do, the row is bad (t("import.several_policies")).
 * ``service_code`` (服务代码, required): the catalogue code (``escort``, ``smoking``, …)
   or the benefit's Chinese name (``戒烟门诊``).
 * ``beneficiary`` (服务对象, optional): empty means the insured; a name of a family member
@@ -25,7 +25,11 @@ to case and also by their Chinese label, unknown columns ignored.
   rules refuse it for the insured-only and family services.
 * ``suspected_illness`` (疑似疾病, optional): the illness code the green channel
   (escort, admission) needs from the policy's critical-illness list.
-* ``details`` (申请详情, optional): a JSON object, e.g. ``{"city": "北京"}``.
+* ``details`` (申请详情, optional): a JSON object, e.g. ``{"city": "北京"}``. NaN,
+  Infinity, numbers too large to hold (``1e999``) and nesting deeper than the rules allow
+  make the row bad; control characters in its texts are dropped (``printable_details``).
+* Cells looked up in the database (ID number, policy number, illness code) and the
+  beneficiary's name refuse control characters: a NUL would fail the query on PostgreSQL.
 * ``submitted_at`` (提交时间, required): ``YYYY-MM-DD HH:MM`` (seconds, ``T`` and
   ``YYYY/M/D`` accepted too), China time; an ISO time with an offset is converted to it.
 
@@ -39,7 +43,8 @@ Rules
 * A file with any bad row imports nothing unless ``--skip-bad`` is given; nothing is
   ever half-written. Every row is still checked, so one run reports every problem.
   With ``--skip-bad`` each row is filed inside its own SAVEPOINT, so a refused row
-  leaves no trace and the rows around it stand.
+  leaves no trace and the rows around it stand; a value the database itself refuses
+  (too long, unstorable text) is that row's problem too, never the file's.
 * A row that repeats an earlier row of the file, or a request already filed from this
   channel (same policy, service, beneficiary and submitted time), is skipped and
   reported ("重复的申请"): importing the same export twice never files twice. A
@@ -51,35 +56,41 @@ Rules
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
+from db.faults import fault_kind, is_store_error
 from db.tables import AuditEvent, Customer, FamilyMember, Policy, ServicePeriod
 from db.timestamps import CHINA_TZ, china_now
 from db.unit_of_work import UnitOfWork
-from desk.errors import DeskError
+from desk.errors import DatabaseFailure, DeskError
 from desk.rules.catalogue import BENEFITS
+from desk.rules.free_text import checked_name, has_control_characters, printable
+from desk.rules.request_details import MAX_DEPTH
 from desk.rules.request_states import Channel
+from desk.texts.labels import t
 from desk.use_cases.csv_rows import (
     FileProblem,
     ImportReport,
     Record,
     RowProblem,
     RowRefused,
+    column_label,
     finish_report,
     halfwidth,
     read_table,
     ready_to_write,
+    without_label,
 )
-from desk.use_cases.database import Database
+from desk.use_cases.database import Database, failure_of
 from desk.use_cases.import_lookups import CustomerLookups
 from desk.use_cases.importing import ImportFailed
+from desk.use_cases.limits import BENEFICIARY_NAME
 from desk.use_cases.requests import DetailsRefused, NewRequest, RequestRefused, file_request
 
 __all__ = ["REQUEST_COLUMNS", "RequestImportReport", "import_requests"]
@@ -96,7 +107,11 @@ REQUEST_COLUMNS: dict[str, bool] = {
 }
 
 CHANNEL = Channel.WECHAT
-BENEFICIARY_WIDTH = 64  # request.beneficiary_name
+# Each row's request id is derived from what identifies the row (``_row_request_id``), so
+# re-running an import whose COMMIT answer was lost finds the requests it filed.
+_ROW_ID_NAMESPACE = uuid.UUID("6f1d2c3e-9a4b-5e70-8c1d-2b3a4c5d6e7f")
+# Database refusals that belong to one row's values, not to the connection or the file.
+_ROW_FAULTS = frozenset({"too_long", "bad_text"})
 
 _SERVICE_BY_NAME = {b.code: b.code for b in BENEFITS} | {b.name_zh: b.code for b in BENEFITS}
 _SLASH_TIME = re.compile(
@@ -117,11 +132,7 @@ class RequestImportReport(ImportReport):
     def summary(self) -> str:
         if self.written:
             skipped = len(self.duplicates)
-            return (
-                f"导入完成：新增 {self.inserted}，重复跳过 {skipped}，错误行 {self.bad_rows} "
-                f"(imported: {self.inserted} new, {skipped} duplicates skipped, "
-                f"{self.bad_rows} bad rows)"
-            )
+            return t("import.requests_done", inserted=self.inserted, skipped=skipped, bad_rows=self.bad_rows)
         return self.not_written_summary()
 
 
@@ -141,9 +152,9 @@ class _Row:
 
 
 def _submitted_at(text: str) -> datetime:
-    text = halfwidth(text)
+    text = printable(halfwidth(text))
     if not text:
-        raise ValueError("不能为空")
+        raise ValueError(t("validation.empty"))
     slash = _SLASH_TIME.fullmatch(text)
     try:
         if slash:
@@ -152,10 +163,23 @@ def _submitted_at(text: str) -> datetime:
         if len(text) <= 10:
             raise ValueError
         value = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text} 不是有效时间，格式应为 YYYY-MM-DD HH:MM") from None
-    if value.tzinfo is not None:
-        value = value.astimezone(CHINA_TZ).replace(tzinfo=None)
+        if value.tzinfo is not None:
+            # 9999-12-31T23:59-12:00 is a valid ISO time past the last China-time one.
+            value = value.astimezone(CHINA_TZ).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise ValueError(t("import.bad_time", text=text)) from None
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    # NaN and Infinity are not JSON, though Python's reader takes them; PostgreSQL does not.
+    raise ValueError(name)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise ValueError(text)
     return value
 
 
@@ -163,36 +187,56 @@ def _details(text: str) -> dict[str, Any] | None:
     if not text:
         return None
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except json.JSONDecodeError as error:
-        raise ValueError(f"不是有效的 JSON（第 {error.pos + 1} 个字符处有误）") from None
+        raise ValueError(t("import.bad_json", position=error.pos + 1)) from None
+    except RecursionError:
+        raise ValueError(t("validation.problem", label=t("validation.label.details"),
+                           text=t("validation.details_too_deep", depth=MAX_DEPTH))) from None
+    except ValueError:
+        # A NaN, an infinity, or an integer too long to read (Python's 4,300-digit limit).
+        raise ValueError(t("validation.problem", label=t("validation.label.details"),
+                           text=t("validation.details_number"))) from None
     if not isinstance(value, dict):
-        raise ValueError('应为 JSON 对象，例如 {"city": "北京"}')
+        raise ValueError(t("import.json_not_object"))
     return value
+
+
+def _printable_key(line: int, name: str, text: str, problems: list[RowProblem]) -> str:
+    """A cell that is looked up in the database (an ID number, a policy number, an
+    illness code): control characters make it a bad row, never a query PostgreSQL refuses."""
+    if has_control_characters(text):
+        problems.append(RowProblem(line, name, t("validation.control_characters")))
+        return ""
+    return text
 
 
 def _check(record: Record) -> _Row | list[RowProblem]:
     values = record.values
     line = record.line
     problems: list[RowProblem] = []
-    id_number = "".join(halfwidth(values.get("id_number", "")).split()).upper()
-    policy_number = halfwidth(values.get("policy_number", ""))
-    if not id_number and not policy_number:
+    id_number = _printable_key(line, "id_number", "".join(halfwidth(values.get("id_number", "")).split()).upper(),
+                               problems)
+    policy_number = _printable_key(line, "policy_number", halfwidth(values.get("policy_number", "")), problems)
+    if not id_number and not policy_number and not problems:
         field_name = "id_number" if "id_number" in values else "policy_number"
-        problems.append(RowProblem(line, field_name, "证件号码和保单号至少填写一项"))
+        problems.append(RowProblem(line, field_name, t("import.id_or_policy")))
 
     service_text = halfwidth(values["service_code"])
     service_code = _SERVICE_BY_NAME.get(service_text.lower()) or _SERVICE_BY_NAME.get(service_text)
     if not service_text:
-        problems.append(RowProblem(line, "service_code", "不能为空"))
+        problems.append(RowProblem(line, "service_code", t("validation.empty")))
     elif service_code is None:
-        problems.append(RowProblem(line, "service_code", f"未知的服务：{service_text}"))
+        problems.append(RowProblem(line, "service_code", t("import.unknown_service", text=printable(service_text))))
 
-    beneficiary = values.get("beneficiary", "").strip()
-    if len(beneficiary) > BENEFICIARY_WIDTH:
-        problems.append(
-            RowProblem(line, "beneficiary", f"内容过长，最多 {BENEFICIARY_WIDTH} 个字符")
-        )
+    beneficiary = ""
+    try:
+        beneficiary = checked_name(column_label("beneficiary"), values.get("beneficiary", ""),
+                                   max_length=BENEFICIARY_NAME)
+    except ValueError as error:
+        problems.append(RowProblem(line, "beneficiary", without_label("beneficiary", str(error))))
+    suspected_illness = _printable_key(line, "suspected_illness",
+                                       halfwidth(values.get("suspected_illness", "")).upper(), problems)
 
     details: dict[str, Any] | None = None
     try:
@@ -214,7 +258,7 @@ def _check(record: Record) -> _Row | list[RowProblem]:
         policy_number=policy_number,
         service_code=service_code,
         beneficiary=beneficiary,
-        suspected_illness=halfwidth(values.get("suspected_illness", "")).upper() or None,
+        suspected_illness=suspected_illness or None,
         details=details,
         submitted_at=submitted_at,
     )
@@ -259,18 +303,18 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
     if row.policy_number:
         policy = lookups.policy(row.policy_number)
         if policy is None:
-            raise RowRefused("policy_number", "未找到该保单")
+            raise RowRefused("policy_number", t("import.no_policy"))
         if row.id_number:
             people = {customer.id for customer in lookups.customers_with(row.id_number)}
             if not people:
-                raise RowRefused("id_number", "未找到该客户")
+                raise RowRefused("id_number", t("import.no_customer"))
             if policy.insured_id not in people:
-                raise RowRefused("policy_number", "保单号与证件号码不是同一被保险人")
+                raise RowRefused("policy_number", t("import.policy_not_same_insured"))
         return policy
 
     people = lookups.customers_with(row.id_number)
     if not people:
-        raise RowRefused("id_number", "未找到该客户")
+        raise RowRefused("id_number", t("import.no_customer"))
     policies = [
         policy
         for customer in people
@@ -278,7 +322,7 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
         if policy.insured_id == customer.id
     ]
     if not policies:
-        raise RowRefused("id_number", "该客户不是任何保单的被保险人")
+        raise RowRefused("id_number", t("import.not_insured"))
     if len(policies) == 1:
         return policies[0]
     day = row.submitted_at.date()
@@ -288,7 +332,7 @@ def _policy_of(lookups: _Lookups, row: _Row) -> Policy:
         if any(p.starts_on <= day < p.ends_on for p in lookups.periods_of(policy.id))
     ]
     if len(open_then) != 1:
-        raise RowRefused("policy_number", "该客户有多张保单，请填写保单号")
+        raise RowRefused("policy_number", t("import.several_policies"))
     return open_then[0]
 
 
@@ -301,7 +345,7 @@ def _new_request(lookups: _Lookups, row: _Row, policy: Policy) -> tuple[NewReque
     if name and name != insured_name:
         members = [m for m in lookups.family_of(policy.insured_id) if m.name == name]
         if len(members) > 1:
-            raise RowRefused("beneficiary", f"被保险人名下有多位名为{name}的家庭成员，无法确定是哪一位")
+            raise RowRefused("beneficiary", t("import.beneficiary_ambiguous", name=name))
         if members:
             member_id = members[0].id
     new = NewRequest(
@@ -328,7 +372,7 @@ def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -
         finish_report(report, problem.problems, 0)
         return report
     if not table.columns & {"id_number", "policy_number"}:
-        finish_report(report, [RowProblem(1, "id_number", "缺少必需的列（或保单号列）")], 0)
+        finish_report(report, [RowProblem(1, "id_number", t("import.missing_id_column"))], 0)
         return report
 
     problems: list[RowProblem] = []
@@ -351,7 +395,7 @@ def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -
             report.inserted = filed
             _audit(uow, path, report, skip_bad)
             uow.commit()
-    except SQLAlchemyError as error:
+    except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
     report.written = True
     return report
@@ -374,16 +418,20 @@ def _file_rows(
         key = (policy.id, row.service_code, beneficiary, row.submitted_at)
         if key in first_line:
             report.duplicates.append(
-                RowProblem(row.line, "row", f"重复的申请（与第 {first_line[key]} 行相同），已跳过")
+                RowProblem(row.line, "row", t("import.duplicate_request", first=first_line[key]))
             )
             continue
         first_line[key] = row.line
         if key in lookups.keys_filed(policy.id):
-            report.duplicates.append(RowProblem(row.line, "row", "重复的申请（此前已导入），已跳过"))
+            report.duplicates.append(RowProblem(row.line, "row", t("import.already_imported")))
             continue
+        new = replace(new, request_id=_row_request_id(key))
         try:
             with uow.savepoint():
-                file_request(uow, new, agent_id=None, at=row.submitted_at, commit=False)
+                if file_request(uow, new, agent_id=None, at=row.submitted_at, commit=False).already_saved:
+                    # Filed by an earlier run (or another at once) that the check above missed.
+                    report.duplicates.append(RowProblem(row.line, "row", t("import.already_imported")))
+                    continue
         except RequestRefused as refused:
             problems.append(RowProblem(row.line, "service_code", str(refused)))
             continue
@@ -393,8 +441,26 @@ def _file_rows(
         except DeskError as error:
             problems.append(RowProblem(row.line, "service_code", str(error)))
             continue
+        except Exception as error:
+            # A value the rules let through and the database refused: the rules and the
+            # columns should agree, and if they ever do not, the savepoint loses this row,
+            # not the file. Anything else (the connection gone) still ends the import.
+            if not is_store_error(error) or fault_kind(error) not in _ROW_FAULTS:
+                raise
+            problems.append(RowProblem(row.line, "row", str(failure_of(error))))
+            continue
         filed += 1
     return filed
+
+
+def _row_request_id(key: tuple[uuid.UUID, str, str, datetime]) -> uuid.UUID:
+    """The request id of a row: the same row of any run of any export gives the same id.
+
+    The export has no request key of its own, so the id is made of the row's identifying
+    content, the same (policy, service, beneficiary, submitted time) the duplicate check uses.
+    """
+    policy_id, service_code, beneficiary, submitted_at = key
+    return uuid.uuid5(_ROW_ID_NAMESPACE, f"{policy_id}|{service_code}|{beneficiary}|{submitted_at.isoformat()}")
 
 
 def _audit(uow: UnitOfWork, path: Path, report: RequestImportReport, skip_bad: bool) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -21,8 +21,14 @@ from desk.rules.cancellation import check_cancellation
 from desk.rules.catalogue import Benefit, benefit
 from desk.rules.counting import filing_effect, quota_effect, use_effect
 from desk.rules.eligibility import Beneficiary, Decision, PolicyFacts, decide
+from desk.rules.free_text import checked_name, checked_text
 from desk.rules.lifecycle import STEP_STARTS_AT, check_transition
-from desk.rules.request_details import check_details
+from desk.rules.request_details import (
+    check_details,
+    details_shape_problems,
+    parse_detail_moment,
+    printable_details,
+)
 from desk.rules.request_states import (
     FINAL_STATES,
     Channel,
@@ -37,6 +43,7 @@ from desk.rules.validation import FieldProblem
 from desk.rules.working_calendar import WorkingCalendar
 from desk.texts.labels import t
 from desk.use_cases.calendar_data import load_working_calendar
+from desk.use_cases.limits import BENEFICIARY_NAME, DETAIL_TEXT, REASON
 
 SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 
@@ -74,6 +81,11 @@ class NewRequest:
     details: dict[str, Any] | None = None
     channel: Channel = Channel.HOTLINE
     suspected_illness: str | None = None
+    # Made by the caller, once per request it means to file, and kept across retries: a
+    # retry after a lost answer to COMMIT then finds the first write instead of filing
+    # twice. The default makes one when the NewRequest is built, so a caller that retries
+    # must retry with the same NewRequest (or the same id), never a rebuilt one.
+    request_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +94,9 @@ class Filed:
     number: str
     state: RequestState
     due_at: datetime | None  # the first SLA step's deadline
+    # True when the request was already on file under this id: an earlier attempt was
+    # saved although its answer never arrived. Nothing was written this time.
+    already_saved: bool = False
 
 
 def new_request_number(at: datetime) -> str:
@@ -103,8 +118,17 @@ def file_request(
     ``commit=False`` leaves the commit to the caller: an import files a whole file in one
     transaction, so earlier rows hold their quota for later ones and a refused row can
     undo them all.
+
+    A request already on file under ``new.request_id`` is returned as ``already_saved``
+    before any rule is asked: the retry of a save whose answer was lost must neither file
+    twice nor be refused for the use its own first attempt took.
     """
     entry = benefit(new.service_code)
+    saved = _already_filed(uow, new)
+    if saved is not None:
+        return saved
+    if override is not None:
+        override = Override(override.supervisor_id, checked_reason(override.reason))
     policy = uow.policies.get(new.policy_id)
     if policy is None:
         raise DeskError(t("error.no_policy"))
@@ -118,13 +142,20 @@ def file_request(
     beneficiary = _beneficiary(uow, policy.insured_id, new)
     period = _period_at(periods, at) or (periods[-1] if periods else None)
     # Every channel files through here, so no channel stores details the rules refuse.
-    problems = check_details(entry.code, new.details or {}, today=at.date(),
+    details = printable_details(_jsonable(new.details or {}))
+    problems = check_details(entry.code, details, today=at.date(), text_limit=DETAIL_TEXT,
                              service_year_ends=period.ends_on - timedelta(days=1) if period else None)
+    problems += _name_problems(new.beneficiary_name)
     if problems:
         raise DetailsRefused(problems)
     if period is not None:
         # Serialise filings of one service year before counting its uses.
         uow.service_periods.claim(period.id)
+        # A first attempt still committing when this retry began is visible once the
+        # claim above has waited for it (PostgreSQL reads committed rows per statement).
+        saved = _already_filed(uow, new)
+        if saved is not None:
+            return saved
     uses = uses_in_year(uow, period.id, entry.code) if period is not None else 0
     decision = decide(entry, facts, beneficiary, at.date(), uses, new.suspected_illness)
     if not decision.allowed:
@@ -135,11 +166,11 @@ def file_request(
         raise DeskError(t("error.no_service_period"))
 
     state = RequestState.USED if entry.real_time else RequestState.SUBMITTED
-    details = _jsonable(new.details or {})
     if new.suspected_illness:
         details.setdefault("suspected_illness", new.suspected_illness)
     request = uow.requests.add(
         Request(
+            id=new.request_id,
             number=new_request_number(at),
             policy_id=policy.id,
             service_period_id=period.id,
@@ -178,6 +209,19 @@ def file_request(
         uow.commit()
     first_due = min((s.due_at for s in steps if s.due_at), default=None)
     return Filed(request.id, request.number, state, first_due)
+
+
+def _already_filed(uow: UnitOfWork, new: NewRequest) -> Filed | None:
+    """The request an earlier attempt filed under ``new.request_id``, if it did."""
+    request = uow.requests.get(new.request_id)
+    if request is None:
+        return None
+    if request.policy_id != new.policy_id or request.service_code != benefit(new.service_code).code:
+        # Never the same request: a caller reused an id; say so rather than report it saved.
+        raise DeskError(t("request.id_reused", number=request.number))
+    steps = uow.request_steps.open_of_request(request.id)
+    first_due = min((s.due_at for s in steps if s.due_at), default=None)
+    return Filed(request.id, request.number, RequestState(request.state), first_due, already_saved=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,15 +286,19 @@ def move_request(
     if expected is not None and request.state != expected:
         raise TransitionRefused(t("request.changed_meanwhile", state=t(f"state.{request.state}")))
     entry = benefit(request.service_code)
-    data = _jsonable(data or {})
-    if to in (RequestState.REJECTED, RequestState.CANCELLED) and not reason.strip():
+    data = printable_details(_jsonable(data or {}))
+    reason = checked_reason(reason)
+    if to in (RequestState.REJECTED, RequestState.CANCELLED) and not reason:
         raise DeskError(t("error.reason_required"))
-    problems: list[FieldProblem] = []
+    # What is stored must read back: texts that fit, and a visit time that is one.
+    problems = details_shape_problems(data, text_limit=DETAIL_TEXT)
     if to is RequestState.BOOKED:
-        problems = check_booking(entry.code, data, at=at)
+        problems = problems or check_booking(entry.code, data, at=at)
         data = booked_details(data)
     elif to is RequestState.CANCELLED:
-        problems = check_cancellation(data)
+        problems = problems or check_cancellation(data)
+    elif data.get("visit_at"):
+        problems = problems or _moment_problems(data["visit_at"])
     if problems:
         raise TransitionRefused("；".join(p.message for p in problems))
     if request.service_period_id is not None:
@@ -336,7 +384,36 @@ def _visit_at(details: dict[str, Any], data: dict[str, Any]) -> datetime | None:
     value = data.get("visit_at") or details.get("visit_at")
     if not value:
         return None
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    try:
+        return parse_detail_moment(t("detail.label.visit_at"), value)
+    except ValueError:
+        # Only a request an older desk stored can hold one (data was checked above): it
+        # moves on as one without an agreed time rather than never moving again.
+        return None
+
+
+def _moment_problems(value: Any) -> list[FieldProblem]:
+    try:
+        parse_detail_moment(t("detail.label.visit_at"), value)
+    except ValueError as error:
+        return [FieldProblem("visit_at", str(error))]
+    return []
+
+
+def checked_reason(reason: str) -> str:
+    """A reason as it is stored (control characters dropped); DeskError if it does not fit."""
+    try:
+        return checked_text(t("request.reason"), reason, max_length=REASON)
+    except ValueError as error:
+        raise DeskError(str(error)) from None
+
+
+def _name_problems(name: str) -> list[FieldProblem]:
+    try:
+        checked_name(t("detail.label.user_name"), name, max_length=BENEFICIARY_NAME)
+    except ValueError as error:
+        return [FieldProblem("user_name", str(error))]
+    return []
 
 
 def _due_of(uow: UnitOfWork, request_id: uuid.UUID, step_code: str) -> datetime | None:

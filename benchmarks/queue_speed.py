@@ -10,9 +10,9 @@ clock (2026-11-24 10:30):
 - the real Textual screen (``DeskApp.run_test``): F2 to the first window on screen, and
   page down, end and home, each until its window is on screen.
 
-    .venv/bin/python benchmarks/queue.py --backend both
-    .venv/bin/python benchmarks/queue.py --db sqlite:///benchmarks/out/queue_100k.sqlite3 --runs 30
-    .venv/bin/python benchmarks/queue.py --backend postgresql --explain   # query plans too
+    .venv/bin/python benchmarks/queue_speed.py --backend both
+    .venv/bin/python benchmarks/queue_speed.py --db sqlite:///benchmarks/out/queue_100k.sqlite3 --runs 30
+    .venv/bin/python benchmarks/queue_speed.py --backend postgresql --explain   # query plans too
 
 The SQLite file goes to benchmarks/out/ (git-ignored), PostgreSQL to the database
 desk_bench_queue on the server of --pg-url; both are kept, and a second run reuses them.
