@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from db.private_files import private_file
 from db.tables import SQLModel
 
 BUILDING = ".creating-"
@@ -120,6 +121,9 @@ def move_into_place(build: Path, path: Path) -> bool:
         connection.execute("PRAGMA journal_mode=DELETE")
     with open(build, "rb") as handle:
         os.fsync(handle.fileno())
+    # Customer data: the owner's alone from the moment it has its real name (the link
+    # keeps the mode; the engine made the build 0600 already, this makes sure).
+    private_file(build)
     try:
         # A hard link never replaces: two first starts at once cannot overwrite each other.
         os.link(build, path)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from db.private_files import private_file, private_files, private_folder
 
 DATABASE_URL_ENV = "DESK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -21,6 +24,10 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 # slow) and retries, instead of a form that hangs without limit.
 PG_LOCK_TIMEOUT_MS = 5000
 PG_STATEMENT_TIMEOUT_MS = 30000
+MASK = "***"
+# A query parameter whose name holds one of these carries a secret (libpq's password,
+# sslpassword; a driver's token): never shown.
+_SECRET_WORDS = ("password", "passwd", "secret", "token")
 
 
 class DatabaseUnavailable(Exception):
@@ -45,14 +52,33 @@ def resolve_database_url(cli_url: str | None = None) -> str:
     if url:
         return url
     path = default_sqlite_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # The data directory holds customer data: the owner's alone, and what an older desk
+    # left readable by others (the database, a set-aside copy, the log) is tightened.
+    private_folder(path.parent)
+    private_files(path.parent, f"{path.name}*")
     return f"sqlite:///{path}"
 
 
+def _secret_key(key: str) -> bool:
+    return any(word in key.lower() for word in _SECRET_WORDS)
+
+
+def shown_url(url: URL) -> str:
+    """``url`` as it may be shown: every password replaced by ``***``, wherever it was
+    given (``user:password@`` or a query parameter such as ``?password=``/``sslpassword=``)."""
+    shown = url.set(query={}).render_as_string(hide_password=True)
+    pairs = [
+        f"{quote_plus(key)}={MASK if _secret_key(key) else quote_plus(value)}"
+        for key, values in url.query.items()
+        for value in ((values,) if isinstance(values, str) else values)
+    ]
+    return f"{shown}?{'&'.join(pairs)}" if pairs else shown
+
+
 def safe_url(url: str) -> str:
-    """The URL as it may be shown: the password replaced by ``***``."""
+    """The URL as it may be shown: every password replaced by ``***``."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        return shown_url(make_url(url))
     except (ArgumentError, ValueError):
         return "<unreadable database URL>"
 
@@ -75,6 +101,17 @@ def _parse(url: str) -> URL:
     return parsed
 
 
+def _private_sqlite(path: Path) -> None:
+    """The file made 0600 before SQLite creates it (its -wal and -shm then take the same
+    mode); one this user owns that an older desk left looser is tightened, journals too."""
+    try:
+        private_file(path, create=True)
+    except OSError:
+        return  # a read-only folder or the like: SQLite's own error says it better
+    for suffix in ("-wal", "-shm", "-journal"):
+        private_file(Path(f"{path}{suffix}"))
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI hook)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -94,7 +131,7 @@ def _postgres_timeouts(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAP
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, checked by opening one connection."""
     parsed = _parse(url)
-    shown = parsed.render_as_string(hide_password=True)
+    shown = shown_url(parsed)
     try:
         if parsed.get_backend_name() == "sqlite":
             database = parsed.database or ""
@@ -102,6 +139,7 @@ def make_engine(url: str) -> Engine:
                 folder = Path(database).expanduser().parent
                 if not folder.is_dir():
                     raise DatabaseUnavailable(f"数据库文件夹不存在 (no such folder): {folder}")
+                _private_sqlite(Path(database).expanduser())
             engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
@@ -120,7 +158,7 @@ def make_engine(url: str) -> Engine:
 
 
 def check_connection(engine: Engine) -> None:
-    shown = engine.url.render_as_string(hide_password=True)
+    shown = shown_url(engine.url)
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -40,6 +40,12 @@ class Agent(Row, table=True):
     role: str = Field(default="agent", max_length=16)  # agent | supervisor | admin
     office: str = Field(default="", max_length=64)
     active: bool = True
+    # Sign-in (migration 0005): the scrypt hash with its parameters (desk.use_cases.passwords),
+    # None until an admin sets one; wrong passwords since the last success, and when a lock
+    # ends (desk.rules.sign_in).
+    password_hash: str | None = Field(default=None, max_length=255)
+    failed_sign_ins: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    locked_until: NaiveDatetime | None = None
 
 
 class Customer(Row, table=True):

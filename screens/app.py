@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from screens.request_form import RequestFormScreen
 
 # Who may override a refusal (the form's Ctrl+O); the use case checks it again.
-SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
 
 
 @dataclass
@@ -313,7 +312,9 @@ class DeskApp(App[None]):
 
     def explain_override_refused(self) -> None:
         """Say why a supervisor override cannot be made here and now."""
-        if self.agent_role not in SUPERVISOR_ROLES:
+        from desk.rules.roles import Action, may
+
+        if not may(self.agent_role, Action.OVERRIDE):
             self.notify(t("override.not_supervisor", agent=self.agent_name), severity="warning")
         else:
             self.notify(t("override.nothing"), severity="warning")

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, RadioButton
 from desk.rules.working_calendar import HOLIDAY, WORKDAY
 from desk.texts.labels import t
 from desk.use_cases.calendar_data import CalendarEntry, CalendarYear
-from screens.labels import day
+from screens.labels import day, inert
 
 KINDS = (HOLIDAY, WORKDAY)
 FIELDS = ("date", "kind", "name")
@@ -100,7 +100,7 @@ class CalendarDeleteScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(t("calendar.delete_question", day=day(self.entry.day), name=self.entry.name),
+            yield Static(t("calendar.delete_question", day=day(self.entry.day), name=inert(self.entry.name)),
                          classes="title")
             yield Static(t("calendar.delete_keys"), classes="hint")
         yield Footer()
@@ -167,7 +167,7 @@ class CalendarScreen(Screen[None]):
         table = self.query_one("#calendar-table", DataTable)
         table.clear()
         for entry in view.days:
-            table.add_row(day(entry.day), weekday_text(entry.day), t(f"calendar.kind.{entry.kind}"), entry.name,
+            table.add_row(day(entry.day), weekday_text(entry.day), t(f"calendar.kind.{entry.kind}"), inert(entry.name),
                           key=entry.day.isoformat())
         if cursor_day is not None and cursor_day.year == view.year:
             rows = [entry.day for entry in view.days]
@@ -190,9 +190,9 @@ class CalendarScreen(Screen[None]):
     # -- editing ---------------------------------------------------------------------------
 
     def _may_edit(self) -> bool:
-        from desk.use_cases.requests import SUPERVISOR_ROLES
+        from desk.rules.roles import Action, may
 
-        if self.app.agent_role not in SUPERVISOR_ROLES:  # type: ignore[attr-defined]
+        if not may(self.app.agent_role, Action.EDIT_CALENDAR):  # type: ignore[attr-defined]
             self._status(t("calendar.refused"))
             return False
         return True

@@ -22,7 +22,7 @@ from textual.widgets import Footer, Header, Static
 from desk.rules.entitlement import BenefitState, BenefitStatus
 from desk.texts.labels import t
 from desk.use_cases.customer_view import BenefitCards, CallerRole, load_benefit_cards
-from screens.labels import audience_text, card_state_text, quota_text, sla_text, window_text
+from screens.labels import audience_text, card_state_text, inert, quota_text, sla_text, window_text
 
 CARD_WIDTH = 38
 STATE_CLASSES = {
@@ -200,9 +200,9 @@ class BenefitCardsScreen(Screen[None]):
 def insured_text(cards: BenefitCards) -> str:
     """Whose cards these are, and who is calling: 被保险人：张三（来电人为投保人）."""
     if cards.caller_role is None:
-        return t("cards.insured_only", name=cards.insured_name)
+        return t("cards.insured_only", name=inert(cards.insured_name))
     if cards.caller_role is CallerRole.HOLDER and cards.caller_relation:
         caller = t("cards.caller.holder_relation", relation=cards.caller_relation)
     else:
         caller = t(f"cards.caller.{cards.caller_role.value}")
-    return t("cards.insured", name=cards.insured_name, caller=caller)
+    return t("cards.insured", name=inert(cards.insured_name), caller=inert(caller))

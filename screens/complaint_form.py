@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from desk.texts.labels import t
 from screens.attempts import attempt
-from screens.labels import minute
+from screens.labels import inert_text, minute
 
 NO_REQUEST = "none"
 
@@ -48,12 +47,12 @@ class ComplaintFormScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="complaint-form"):
-            yield Static(Text(t("complaint.file_title", customer=self.customer_name)), classes="title")
+            yield Static(inert_text(t("complaint.file_title", customer=self.customer_name)), classes="title")
             yield Label(t("complaint.file_text"))
             yield TextArea(id="complaint-text", soft_wrap=True, show_line_numbers=False, compact=True)
             yield Label(t("complaint.file_request"))
             yield OptionList(Option(t("complaint.no_request"), id=NO_REQUEST),
-                             *(Option(Text(label), id=str(request_id)) for request_id, label in self.requests),
+                             *(Option(inert_text(label), id=str(request_id)) for request_id, label in self.requests),
                              id="complaint-request", compact=True)
             yield Static("", id="complaint-linked")
             yield Static("", id="complaint-error", classes="error")
@@ -81,7 +80,7 @@ class ComplaintFormScreen(ModalScreen[str | None]):
         # The link is stated in words: the list's highlight alone is easy to miss.
         linked = self._linked()
         label = next((text for request_id, text in self.requests if request_id == linked), t("complaint.no_request"))
-        self.query_one("#complaint-linked", Static).update(Text(f"{t('complaint.request')}：{label}"))
+        self.query_one("#complaint-linked", Static).update(inert_text(f"{t('complaint.request')}：{label}"))
 
     def action_file(self) -> None:
         text = self.query_one("#complaint-text", TextArea).text.strip()

@@ -7,7 +7,6 @@ one key should never act on a request the agent did not see. Enter or Y confirms
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from desk.texts.labels import t
+from screens.labels import inert_text
 
 
 class ConfirmMoveScreen(ModalScreen[bool]):
@@ -36,7 +36,7 @@ class ConfirmMoveScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-move"):
             yield Static(t("queue.confirm_title"), classes="title")
-            yield Static(Text(self.subject), id="confirm-move-subject")
-            yield Static(Text(self.change), id="confirm-move-change")
+            yield Static(inert_text(self.subject), id="confirm-move-subject")
+            yield Static(inert_text(self.change), id="confirm-move-change")
             yield Static(t("queue.confirm_keys"), classes="hint")
         yield Footer()

@@ -17,10 +17,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from desk.rules.free_text import printable
 from desk.texts.labels import t
 from desk.use_cases.calls import LABELLED_CODES
 from desk.use_cases.customer_view import CustomerView, load_customer_view
-from screens.labels import day, minute, policy_status_text, state_text, window_text
+from screens.labels import day, inert, minute, policy_status_text, state_text, window_text
 
 WIDE = 100  # from this width the product name gets the room it needs
 PRODUCT_WIDTH = 16  # cells: eight Chinese characters
@@ -50,7 +51,7 @@ class CustomerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="customer"):
-            yield Static(t("customer.title", name=self.customer_name), id="customer-title", classes="title")
+            yield Static(t("customer.title", name=inert(self.customer_name)), id="customer-title", classes="title")
             if not self.verified:
                 yield Static(t("identity.failed"), id="unverified", classes="warning")
             else:
@@ -67,7 +68,7 @@ class CustomerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = t("customer.title", name=self.customer_name)
+        self.sub_title = printable(t("customer.title", name=self.customer_name))  # plain, not markup
         if self.verified:
             self._load()
 
@@ -109,8 +110,8 @@ class CustomerScreen(Screen[None]):
         lines = [
             f"{t('customer.id_number')} {view.masked_id_number}   {t('customer.mobile')} {view.masked_mobile}   "
             f"{t('customer.birth_date')} {day(view.birth_date)}   {t('customer.sex')} {sex}",
-            f"{t('customer.region')} {view.region or '-'}   {t('customer.email')} {view.email or '-'}",
-            f"{t('customer.address')} {view.address or '-'}",
+            f"{t('customer.region')} {inert(view.region or '-')}   {t('customer.email')} {inert(view.email or '-')}",
+            f"{t('customer.address')} {inert(view.address or '-')}",
         ]
         if view.needs_update:
             lines.append(t("customer.needs_update"))
@@ -126,7 +127,7 @@ class CustomerScreen(Screen[None]):
             policies.add_column(t(f"policy.col.{key}"), key=key, width=width)
         for p in view.policies:
             role = t("policy.role.insured") if p.is_insured else t("policy.role.holder")
-            policies.add_row(p.policy_number, p.product, role, policy_status_text(p.status),
+            policies.add_row(inert(p.policy_number), inert(p.product), role, policy_status_text(p.status),
                              window_text(p.window), key=str(p.policy_id))
         if not view.policies:
             policies.add_row(t("customer.none"), "", "", "", "")
@@ -150,7 +151,7 @@ class CustomerScreen(Screen[None]):
         for key in keys:
             table.add_column(t(f"{prefix}.{key}"), key=key)
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(inert(cell) for cell in row))
         if not rows:
             table.add_row(t("customer.none"), *[""] * (len(keys) - 1))
         table.styles.height = max(len(rows), 1) + 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,7 +19,7 @@ from textual.widgets import Footer, Input, Static
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.complaints import ComplaintView
-from screens.labels import minute
+from screens.labels import inert_text, minute
 
 
 class DecisionScreen(ModalScreen[str | None]):
@@ -65,7 +64,7 @@ class DecisionScreen(ModalScreen[str | None]):
 
     def _show(self, complaint: ComplaintView) -> None:
         self.complaint = complaint
-        self.query_one("#decision-title", Static).update(Text(t("complaint.title", customer=complaint.customer)))
+        self.query_one("#decision-title", Static).update(inert_text(t("complaint.title", customer=complaint.customer)))
         request = (f"{complaint.request_number} {complaint.service}" if complaint.request_number
                    else t("complaint.no_request"))
         facts = [
@@ -73,10 +72,10 @@ class DecisionScreen(ModalScreen[str | None]):
             f"{t('complaint.due')}：{minute(complaint.due_at)}",
             f"{t('complaint.request')}：{request}",
         ]
-        self.query_one("#decision-facts", Static).update(Text("  ".join(facts)))
+        self.query_one("#decision-facts", Static).update(inert_text("  ".join(facts)))
         # Text, not markup: the customer's words are shown as said, brackets included.
         self.query_one("#decision-summary-text", Static).update(
-            Text(f"{t('complaint.text')}：{complaint.summary}"))
+            inert_text(f"{t('complaint.text')}：{complaint.summary}", keep_breaks=True))
 
     @on(Input.Submitted)
     def _submitted(self, _event: Input.Submitted) -> None:

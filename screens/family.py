@@ -21,6 +21,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
+from desk.rules.free_text import printable
 from desk.texts.labels import t
 from desk.use_cases.family import (
     FAMILY_FIELDS,
@@ -28,7 +29,7 @@ from desk.use_cases.family import (
     id_type_choices,
     relation_choices,
 )
-from screens.labels import day
+from screens.labels import day, inert
 from screens.request_form import ChoiceList, ConfirmDiscard
 
 OPTIONAL_FIELDS = frozenset({"birth_date", "sex"})
@@ -57,13 +58,13 @@ class FamilyScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="family-list"):
-            yield Static(t("family.title", name=self.customer_name), classes="title")
+            yield Static(t("family.title", name=inert(self.customer_name)), classes="title")
             yield DataTable(id="family-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="family-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = t("family.title", name=self.customer_name)
+        self.sub_title = printable(t("family.title", name=self.customer_name))  # plain, not markup
         table = self.query_one("#family-table", DataTable)
         for key in ("name", "relation", "id", "birth_date", "sex"):
             table.add_column(t(f"family.col.{key}"), key=key)
@@ -85,7 +86,7 @@ class FamilyScreen(Screen[None]):
         table.clear()
         for member in members:
             sex = t(f"sex.{member.sex}") if member.sex in ("M", "F") else ""
-            table.add_row(member.name, member.relation_label, member.masked_id_number,
+            table.add_row(inert(member.name), member.relation_label, member.masked_id_number,
                           day(member.birth_date) if member.birth_date else "", sex, key=str(member.member_id))
         # The cursor stays on the member just saved, so the agent sees the row they changed.
         ids = [member.member_id for member in members]
@@ -140,12 +141,12 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
 
     def _title(self) -> str:
         if self.member is None:
-            return t("family.add_title", name=self.customer_name)
-        return t("family.edit_title", member=self.member.name)
+            return printable(t("family.add_title", name=self.customer_name))
+        return printable(t("family.edit_title", member=self.member.name))
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(self._title(), classes="title", id="form-title")
+        yield Static(inert(self._title()), classes="title", id="form-title")
         with VerticalScroll(id="form"):
             for name in FAMILY_FIELDS:
                 label = t(f"family.field.{name}") + (t("form.optional") if name in OPTIONAL_FIELDS else "")

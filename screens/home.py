@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 
 from desk.texts.labels import t
 from desk.use_cases.lookup import RESULT_LIMIT, CustomerHit, find_customers
+from screens.labels import inert
 
 
 class HomeScreen(Screen[None]):
@@ -88,11 +89,11 @@ class HomeScreen(Screen[None]):
         table.clear()
         for hit in self.hits:
             table.add_row(
-                hit.name,
-                hit.masked_mobile,
-                hit.masked_id_number,
+                inert(hit.name),
+                inert(hit.masked_mobile),
+                inert(hit.masked_id_number),
                 str(hit.birth_year),
-                hit.region[:10],
+                inert(hit.region[:10]),
                 str(hit.policy_count),
                 key=str(hit.customer_id),
             )

@@ -15,7 +15,7 @@ from textual.widgets import Checkbox, Footer, Static
 from desk.rules.identity import REQUIRED_FACTS, IdentityFact, identity_verified
 from desk.texts.labels import t
 from desk.use_cases.customer_view import IdentityReference
-from screens.labels import day
+from screens.labels import day, inert
 
 FACTS = list(IdentityFact)
 
@@ -42,12 +42,12 @@ class IdentityScreen(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         ref = self.reference
         with Vertical(id="identity"):
-            yield Static(t("identity.title", name=ref.name), classes="title")
+            yield Static(t("identity.title", name=inert(ref.name)), classes="title")
             yield Static(t("identity.prompt"), classes="hint")
             for n, fact in enumerate(FACTS, start=1):
                 yield Checkbox(f"{n}  {t(f'identity.fact.{fact.value}')}", id=f"fact-{fact.value}")
             yield Static(
-                f"{t('identity.reference')} {ref.name} · "
+                f"{t('identity.reference')} {inert(ref.name)} · "
                 f"{t('identity.fact.id_last4')} {ref.id_last4} · "
                 f"{t('identity.fact.birth_date')} {day(ref.birth_date)} · "
                 f"{t('identity.fact.mobile')} {ref.masked_mobile}",

@@ -4,10 +4,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from rich.markup import escape
+from rich.text import Text
+
 from desk.rules.catalogue import Benefit, SlaStep
 from desk.rules.entitlement import BenefitState, BenefitStatus, ServiceWindow, WindowState
+from desk.rules.free_text import printable
 from desk.texts.due import minute as minute  # screens read times as the reports do
 from desk.texts.labels import t
+
+
+def inert(value: object) -> str:
+    """Stored text (a name, a region, a reason) as a table cell or label shows it: no
+    escape sequence or control character reaches the terminal (nor throws a column out of
+    line), and ``[red]`` in a name is shown as typed, not read as markup."""
+    return escape(printable("" if value is None else str(value)))
+
+
+def inert_text(value: object, *, keep_breaks: bool = False) -> Text:
+    """Stored text as a rich ``Text`` (never markup), escape sequences and control
+    characters dropped; line breaks kept on ask, for a note shown on its own lines."""
+    return Text(printable("" if value is None else str(value), keep_breaks=keep_breaks))
 
 
 def day(value: date) -> str:

@@ -38,7 +38,7 @@ from desk.use_cases.queue import (
 )
 from screens.confirm_move import ConfirmMoveScreen
 from screens.decision import DecisionScreen
-from screens.labels import state_text
+from screens.labels import inert, state_text
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
 
 if TYPE_CHECKING:
@@ -237,8 +237,8 @@ class QueueScreen(Screen[None]):
                 Text(format_working_left(item.working_left), style=style, justify="right"),
                 item.service,
                 item.step,
-                item.customer + (f" {item.mobile_tail}" if self._wide and item.mobile_tail else ""),
-                item.agent or "-",
+                inert(item.customer + (f" {item.mobile_tail}" if self._wide and item.mobile_tail else "")),
+                inert(item.agent or "-"),
             ]
             if self._wide:
                 cells.append(item.request_number or "-")

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerState
 from desk.forms.request_forms import FORMS, INSURED, FieldKind, FormContext, FormField, choices_for
 from desk.rules.entitlement import BenefitStatus
 from desk.texts.labels import t
-from screens.labels import card_state_text, minute, quota_text
+from screens.labels import card_state_text, inert, minute, quota_text
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
 
@@ -210,7 +210,7 @@ class RequestFormScreen(Screen[str | None]):
         self.context = context
         self.request_id = draft_request_id(draft) or self.request_id
         # Whose benefit this is, said on every form: the caller may be the policyholder.
-        whose = self.whose or t("form.for_insured", name=context.insured_name)
+        whose = self.whose or t("form.for_insured", name=inert(context.insured_name))
         if self.benefit.audience == "insured":
             whose += t("form.insured_only")
         self.query_one("#form-insured", Static).update(whose)

@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -25,7 +24,7 @@ from desk.texts.due import due_text
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
-from screens.labels import minute, state_text
+from screens.labels import inert, inert_text, minute, state_text
 
 MAX_CHOICES = 5
 
@@ -48,7 +47,7 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
         with Vertical(id="transition"):
             yield Static(t("request.move_to", state=state_text(self.to)), classes="title")
             if self.subject:
-                yield Static(Text(self.subject), id="transition-subject")
+                yield Static(inert_text(self.subject), id="transition-subject")
             if self.to in NEEDS_REQUESTER:
                 yield Label(t("cancel.by"))
                 yield RadioSet(*(RadioButton(t(f"cancel.by.{by}")) for by in CANCELLED_BY), id="by", compact=True)
@@ -153,13 +152,14 @@ class RequestViewScreen(Screen[None]):
         self.view = view
         self.sub_title = view.number
         # Text, not markup: details hold whatever the customer said, brackets included.
-        self.query_one("#request-head", Static).update(Text(
+        self.query_one("#request-head", Static).update(inert_text(
             f"{view.number}  {view.service_name}  {state_text(view.state.value)}  "
             f"{t('request.col.beneficiary')}：{view.beneficiary or '-'}"
         ))
         lines = [(t("request.col.submitted"), minute(view.submitted_at)), (t("request.channel"), _channel(view.channel)),
                  *view.shown_details]
-        self.query_one("#request-details-text", Static).update(Text("  ".join(f"{label}：{value}" for label, value in lines)))
+        self.query_one("#request-details-text", Static).update(
+            inert_text("  ".join(f"{label}：{value}" for label, value in lines), keep_breaks=True))
         steps = self.query_one("#request-steps", DataTable)
         steps.clear(columns=True)
         steps.add_columns(t("request.step"), t("request.started"), t("request.due"), t("request.done"))
@@ -173,11 +173,12 @@ class RequestViewScreen(Screen[None]):
         for e in view.timeline:
             change = f"{state_text(e.from_state)} → {state_text(e.to_state)}" if e.from_state else state_text(e.to_state)
             reason = "；".join(part for part in (e.reason, e.note) if part)
-            timeline.add_row(minute(e.at), change, e.agent, Text(reason))
+            timeline.add_row(minute(e.at), change, inert(e.agent), inert_text(reason))
         choices = "  ".join(f"{n} {state_text(s.value)}" for n, s in enumerate(view.next_states, 1))
         # What the move did, and under it what may come next: the agent goes on by number.
         line = t("request.choices", choices=choices) if choices else t("request.final")
-        self.query_one("#request-next", Static).update(Text(f"{message}\n{line}" if message else line))
+        self.query_one("#request-next", Static).update(
+            inert_text(f"{message}\n{line}" if message else line, keep_breaks=True))
 
     def action_move(self, index: int) -> None:
         if self.view is None or index >= len(self.view.next_states):

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.calls import WRAP_UP_CODES, end_call
+from screens.labels import inert
 
 
 class WrapUpScreen(ModalScreen[bool]):
@@ -36,7 +37,7 @@ class WrapUpScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="wrap-up"):
-            yield Static(t("wrap_up.title", name=self.customer_name), classes="title")
+            yield Static(t("wrap_up.title", name=inert(self.customer_name)), classes="title")
             yield Static(t("wrap_up.code"), classes="section")
             yield OptionList(*(Option(t(f"wrap_up.{code}"), id=code) for code in WRAP_UP_CODES), id="wrap-up-code")
             yield Static(t("wrap_up.note"), classes="section")

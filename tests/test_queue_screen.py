@@ -7,9 +7,10 @@ from datetime import datetime
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from db.tables import AuditEvent, Complaint
+from db.tables import Agent, AuditEvent, Complaint
 from desk.use_cases.database import open_database
 from desk.use_cases.requests import NewRequest, file_request
+from screens.app import DeskApp
 from screens.decision import DecisionScreen
 from screens.queue import QueueScreen
 from screens.request_view import RequestViewScreen, TransitionScreen
@@ -130,8 +131,35 @@ async def test_a_transition_that_needs_a_booking_asks_for_it_and_the_row_leaves(
         assert [item.request_number for item in screen.items][0] == "R261123A00002"
 
 
-async def test_a_complaint_is_decided_from_the_queue_and_leaves_it(queue_url):
+def as_supervisor(url: str) -> DeskApp:
+    """The app signed in as a supervisor: deciding complaints is theirs (desk.rules.roles)."""
+    database = open_database(url)
+    with database.unit_of_work() as uow:
+        if uow.agents.by_login("supervisor01") is None:
+            uow.agents.add(Agent(login="supervisor01", name="主管", role="supervisor"))
+        uow.commit()
+    database.close()
+    return DeskApp(database_url=url, clock=lambda: NOW, agent_login="supervisor01")
+
+
+async def test_an_agent_is_told_deciding_a_complaint_is_a_supervisors(queue_url):
     async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await press_each(pilot, "end")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"已致歉")
+        await press_and_leave(pilot, "enter")
+        await settle(pilot)
+        assert "处理投诉需要主管权限" in str(screen.query_one("#queue-status", Static).render())
+    database = open_database(queue_url)
+    (complaint,) = rows(database, Complaint)
+    database.close()
+    assert complaint.state == "open"
+
+
+async def test_a_complaint_is_decided_from_the_queue_and_leaves_it(queue_url):
+    async with as_supervisor(queue_url).run_test(size=(100, 30)) as pilot:
         screen = await open_queue(pilot)
         await press_each(pilot, "end")
         assert screen.selected.kind == "complaint"

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk.errors import DeskError
+from desk.rules.free_text import printable
 from desk.texts.labels import t
 
 if TYPE_CHECKING:
@@ -146,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--step", metavar="CODE", help="one step (eligibility, booking, decision, ...)")
     queue.add_argument("--now", type=_start_time, metavar='"YYYY-MM-DD HH:MM"',
                        help="as of this time (default: now, China time)")
+    audit = commands.add_parser("audit", help="the audit log, oldest first (supervisors and admins; "
+                                "the reading is audited too; you are $DESK_AGENT, else your login)")
+    audit.add_argument("--since", type=_since, metavar='"YYYY-MM-DD[ HH:MM]"', help="only events from then on")
+    audit.add_argument("--agent", metavar="LOGIN", help="only what this agent did")
+    audit.add_argument("--action", metavar="ACTION", help="only this action (reveal_id, export_queue, ...)")
+    audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
     calendar = commands.add_parser("calendar", help="the working-day calendar (holidays, make-up days)")
     calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
     calendar_import = calendar_commands.add_parser(
@@ -166,7 +173,23 @@ def build_parser() -> argparse.ArgumentParser:
     limit = due.add_mutually_exclusive_group(required=True)
     limit.add_argument("--working-days", type=_positive_int, metavar="N")
     limit.add_argument("--days", type=_positive_int, metavar="N", help="calendar days (claims, complaints)")
+    _agent_parsers(commands)
     return parser
+
+
+def _agent_parsers(commands: Any) -> None:
+    agent = commands.add_parser("agent", help="agent accounts (admins; the first admin may be added by anyone; "
+                                "you are $DESK_AGENT, else your login)")
+    agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
+    add = agent_commands.add_parser("add", help="add an agent with a password (asked twice)")
+    add.add_argument("login", metavar="LOGIN")
+    add.add_argument("--name", required=True, metavar="NAME")
+    add.add_argument("--role", choices=("agent", "supervisor", "admin"), default="agent")
+    passwd = agent_commands.add_parser("passwd", help="set an agent's password (also lifts a lock)")
+    passwd.add_argument("login", metavar="LOGIN")
+    for sub in (add, passwd):
+        sub.add_argument("--password-stdin", action="store_true",
+                         help="read the password from the first line of standard input (scripts)")
 
 
 def _start_time(value: str) -> datetime:
@@ -174,6 +197,15 @@ def _start_time(value: str) -> datetime:
         return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
     except ValueError:
         raise argparse.ArgumentTypeError(t("cli.bad_time", value=repr(value))) from None
+
+
+def _since(value: str) -> datetime:
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value.strip(), pattern)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(t("cli.bad_since", value=repr(value)))
 
 
 def _year(value: str) -> int:
@@ -212,7 +244,8 @@ def main(argv: Sequence[str] | None = None, open_tui: OpenTui | None = None) -> 
     except BrokenPipeError:
         return _reader_gone()
     except DeskError as error:
-        print(f"desk: {error}", file=sys.stderr)
+        # A message may quote stored or imported text: inert, like every table.
+        print(f"desk: {printable(str(error), keep_breaks=True)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("desk: interrupted; nothing half-written was kept", file=sys.stderr)
@@ -272,12 +305,13 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from desk.demo.generator import generate_demo
+    from desk.demo.generator import DEMO_PASSWORD, generate_demo
     from desk.use_cases.database import open_database
 
     database = _opened(open_database(args.db))
     report = generate_demo(database, customers=args.customers, seed=args.seed, progress=_progress)
     print(report.summary())
+    print(t("demo.password", password=DEMO_PASSWORD))
     return 0
 
 
@@ -323,15 +357,19 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _requests(args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.use_cases.agents import current_login
     from desk.use_cases.database import open_database
-    from desk.use_cases.request_listing import CustomerNotFound, list_requests
+    from desk.use_cases.request_listing import CustomerNotFound, export_requests
 
     database = _opened(open_database(args.db))
     try:
         with database.unit_of_work() as uow:
-            listing = list_requests(uow, args.customer, show_all=args.show_all)
+            # Customer data leaving the database: an audited export, as `desk queue` is.
+            listing = export_requests(uow, args.customer, login=current_login(), at=china_now(),
+                                      output=args.format, show_all=args.show_all)
     except CustomerNotFound as error:
-        print(f"desk: {error}", file=sys.stderr)
+        print(f"desk: {printable(str(error))}", file=sys.stderr)
         return 1
     finally:
         database.close()
@@ -400,7 +438,7 @@ def _listing_table(listing: CustomerRequests) -> str:
     states = {state.value for state in RequestState}
     shown = len(listing.requests)
     more = t("cli.requests.more", shown=shown) if shown < listing.total else ""
-    title = t("cli.requests.title", name=listing.name, id_number=listing.id_number_masked,
+    title = t("cli.requests.title", name=printable(listing.name), id_number=listing.id_number_masked,
               total=listing.total, more=more)
     if not listing.requests:
         return f"{title}\n{t('cli.requests.none')}"
@@ -455,6 +493,67 @@ def _queue(args: argparse.Namespace) -> int:
     else:
         print(render_table(page, items))
     return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.cli.audit_report import render
+    from desk.use_cases.agents import current_login
+    from desk.use_cases.audit_log import AuditFilter, read_audit_log
+    from desk.use_cases.database import open_database
+
+    audit_filter = AuditFilter(since=args.since, agent=args.agent, action=args.action)
+    database = _opened(open_database(args.db))
+    try:
+        with database.unit_of_work() as uow:
+            lines = read_audit_log(uow, reader=current_login(), audit_filter=audit_filter, at=china_now(),
+                                   output=args.format)
+    finally:
+        database.close()
+    sys.stdout.write(render(lines, args.format))
+    return 0
+
+
+def _agent(args: argparse.Namespace) -> int:
+    from db.timestamps import china_now
+    from desk.use_cases.agents import current_login
+    from desk.use_cases.database import open_database
+    from desk.use_cases.sign_in import add_agent, set_password
+
+    password = _new_password(args.password_stdin)
+    # Until the CLI signs in, the acting agent is whoever the other commands take it to be.
+    by = current_login()
+    database = _opened(open_database(args.db))
+    try:
+        with database.unit_of_work() as uow:
+            if args.agent_command == "add":
+                agent = add_agent(uow, login=args.login, name=args.name, role=args.role, password=password,
+                                  by=by, at=china_now())
+                print(t("agent.added", login=agent.login, role=t(f"role.{agent.role}")))
+            else:
+                agent = set_password(uow, login=args.login, password=password, by=by, at=china_now())
+                print(t("agent.password_set", login=agent.login))
+    finally:
+        database.close()
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The password from stdin's first line, or typed twice at a prompt that does not echo."""
+    import getpass
+
+    try:
+        if from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise DeskError(t("cli.password_missing"))
+            return line.removesuffix("\n").removesuffix("\r")
+        first = getpass.getpass(t("cli.password_prompt"))
+        if getpass.getpass(t("cli.password_again")) != first:
+            raise DeskError(t("cli.password_mismatch"))
+        return first
+    except EOFError:
+        raise DeskError(t("cli.password_missing")) from None
 
 
 def _coded(names: dict[str, str]) -> str:
@@ -553,6 +652,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": _import,
     "requests": _requests,
     "queue": _queue,
+    "audit": _audit,
     "sla": _sla,
     "calendar": _calendar,
+    "agent": _agent,
 }

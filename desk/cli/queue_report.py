@@ -6,8 +6,6 @@ database, so each run is written to the audit log as an export.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import uuid
 from datetime import datetime
@@ -17,7 +15,7 @@ from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.texts.due import marked, minute
 from desk.texts.labels import t
-from desk.texts.tables import aligned_table
+from desk.texts.tables import aligned_table, csv_text
 from desk.use_cases.queue import QueueFilter, QueueItem, QueuePage, format_working_left
 
 COLUMNS = ("state", "due", "left", "service", "step", "customer", "agent", "request")
@@ -49,12 +47,9 @@ def render_json(page: QueuePage, items: list[QueueItem]) -> str:
 
 
 def render_csv(items: list[QueueItem]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*COLUMNS[:2], "calendar_unknown_after", *COLUMNS[2:]],
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(report_row(item) for item in items)
-    return out.getvalue()
+    """The queue as CSV; a name starting like a formula is escaped (see ``csv_safe``)."""
+    header = [*COLUMNS[:2], "calendar_unknown_after", *COLUMNS[2:]]
+    return csv_text(header, ([report_row(item)[column] for column in header] for item in items))
 
 
 def render_table(page: QueuePage, items: list[QueueItem]) -> str:

@@ -32,13 +32,13 @@ from db.tables import Agent, AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import BENEFITS, SlaStep, SlaUnit
+from desk.rules.roles import Action, may
 from desk.rules.sla_clock import due_for_step
 from desk.rules.validation import parse_date
 from desk.rules.working_calendar import HOLIDAY, WORKDAY, WorkingCalendar
 from desk.texts.labels import ZH, t
 from desk.use_cases.calendar_data import load_working_calendar
 from desk.use_cases.csv_rows import FileProblem, Record, RowProblem, read_table
-from desk.use_cases.requests import SUPERVISOR_ROLES
 
 __all__ = [
     "CALENDAR_COLUMNS",
@@ -268,7 +268,7 @@ def import_calendar(
 
 def check_editor(uow: UnitOfWork, agent_id: uuid.UUID | None) -> Agent:
     agent = uow.agents.get(agent_id) if agent_id is not None else None
-    if agent is None or agent.role not in SUPERVISOR_ROLES:
+    if agent is None or not may(agent.role, Action.EDIT_CALENDAR):
         raise CalendarEditRefused(t("error.calendar_supervisor"))
     return agent
 

@@ -9,6 +9,7 @@ from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.free_text import checked_text
+from desk.rules.roles import Action, check_role
 from desk.texts.labels import t
 from desk.use_cases.limits import COMPLAINT_DECISION
 
@@ -24,6 +25,8 @@ def decide_complaint(
         raise DeskError(str(error)) from None
     if not decision:
         raise DeskError(t("complaint.need_decision"))
+    agent = uow.agents.get(agent_id) if agent_id is not None else None
+    check_role(agent.role if agent is not None else None, Action.DECIDE_COMPLAINT)
     complaint = uow.complaints.get(complaint_id)
     if complaint is None or complaint.state != "open":
         raise DeskError(t("queue.already_closed"))

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from desk.rules.free_text import printable
 from desk.rules.validation import FIELD_LABELS, field_label, problems_of
 from desk.texts.labels import ZH, t
 
@@ -77,9 +78,10 @@ class RowProblem:
     def describe(self) -> str:
         label = self.label or column_label(self.field)
         where = f"{label} ({self.field})" if label != self.field else self.field
+        # A column name or a value quoted from the file may hold an escape sequence.
         if self.line == 0:
-            return t("import.file_problem", where=where, reason=self.reason)
-        return t("import.row_problem", line=self.line, where=where, reason=self.reason)
+            return printable(t("import.file_problem", where=where, reason=self.reason))
+        return printable(t("import.row_problem", line=self.line, where=where, reason=self.reason))
 
 
 @dataclass

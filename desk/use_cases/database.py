@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from db import embedded
-from db.engines import DatabaseUnavailable, make_engine, resolve_database_url, safe_url
+from db.engines import DatabaseUnavailable, make_engine, resolve_database_url, safe_url, shown_url
 from db.faults import fault_kind, is_store_error
 from db.schema import (
     SchemaOutdated,
@@ -122,7 +122,7 @@ def database_target(url: str | None) -> str:
         return safe_url(resolved)
     if parsed.get_backend_name() == "sqlite":
         return parsed.database or ":memory:"
-    return parsed.render_as_string(hide_password=True).split("://", 1)[-1]
+    return shown_url(parsed).split("://", 1)[-1]
 
 
 def connect(url: str | None = None) -> Database:

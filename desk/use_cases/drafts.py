@@ -19,6 +19,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from db.private_files import private_file, private_files, private_folder
+
 # The draft's entry for the request id; no form field is named so (names are plain words).
 REQUEST_ID = "_request_id"
 
@@ -43,13 +45,18 @@ class DraftStore:
         values: dict[str, Any],
         request_id: uuid.UUID | None = None,
     ) -> Path:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        # Health details: the owner's alone (0700 folder, 0600 files), and drafts an older
+        # desk left readable by others are tightened with them.
+        private_folder(self.folder)
+        private_files(self.folder, "*")
         path = self._path(policy_id, service_code)
         temporary = path.with_suffix(".tmp")
         if request_id is not None:
             values = {**values, REQUEST_ID: str(request_id)}
         # Write then rename: a crash mid-write never leaves half a draft.
-        temporary.write_text(json.dumps(values, ensure_ascii=False, default=str), encoding="utf-8")
+        temporary.unlink(missing_ok=True)
+        with open(private_file(temporary, create=True), "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(values, ensure_ascii=False, default=str))
         os.replace(temporary, path)
         return path
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from db.engines import default_sqlite_path
 from db.faults import detail, fault_kind, is_store_error
+from db.private_files import private_files, private_folder
 from desk.rules.masking import mask_identity_in_text
 from desk.texts.labels import t
 
@@ -53,7 +54,9 @@ def install_log(path: Path | None = None) -> Path:
     with _lock:
         if path in _installed:
             return path
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # mkdir's mode is masked by the umask: set it, and tighten old rotated logs.
+        private_folder(path.parent)
+        private_files(path.parent, f"{path.name}*")
         handler = _PrivateRotatingFile(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler.addFilter(_MaskIdentity())

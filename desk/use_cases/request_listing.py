@@ -2,7 +2,8 @@
 
 The read side of ``desk requests --customer``: a use case that returns plain dataclasses;
 ``desk.cli.main`` prints them as a table or JSON. Nothing here shows a full ID number: the
-customer comes back with the masked number only.
+customer comes back with the masked number only. Printing a listing takes customer data
+out of the database, so ``export_requests`` writes it to the audit log as an export.
 """
 
 from __future__ import annotations
@@ -12,28 +13,34 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from db.tables import Customer
+from db.tables import AuditEvent, Customer
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import SERVICE_CODES, benefit
 from desk.rules.masking import mask_id_number
 from desk.rules.request_states import Channel
 from desk.texts.labels import t
+from desk.use_cases.agents import agent_for
 from desk.use_cases.importing import resident_forms
 
 __all__ = [
     "channel_label",
+    "EXPORT",
     "RECENT",
     "CustomerNotFound",
     "CustomerRequests",
     "OpenStep",
     "RequestLine",
+    "export_requests",
     "find_customer",
     "list_requests",
 ]
 
 # Without --all, the latest requests are enough to answer a caller.
 RECENT = 20
+
+# The audit action of a printed listing (``desk queue`` writes export_queue).
+EXPORT = "export_requests"
 
 # The channel a request came in through, as agents say it.
 def channel_label(channel: str) -> str:
@@ -76,6 +83,7 @@ class CustomerRequests:
     id_number_masked: str
     requests: tuple[RequestLine, ...]
     total: int  # all requests of the customer, shown or not
+    customer_id: uuid.UUID
 
 
 def find_customer(uow: UnitOfWork, key: str) -> Customer:
@@ -133,7 +141,27 @@ def list_requests(uow: UnitOfWork, key: str, *, show_all: bool = False) -> Custo
                 open_steps=tuple(steps.get(request.id, ())),
             )
         )
-    return CustomerRequests(customer.name, mask_id_number(customer.id_number), tuple(lines), total)
+    return CustomerRequests(customer.name, mask_id_number(customer.id_number), tuple(lines), total, customer.id)
+
+
+def export_requests(
+    uow: UnitOfWork, key: str, *, login: str, at: datetime, output: str, show_all: bool = False
+) -> CustomerRequests:
+    """``list_requests``, recorded as an export by the agent ``login``; commits.
+
+    A key that finds no customer exports nothing and records nothing.
+    """
+    listing = list_requests(uow, key, show_all=show_all)
+    agent = agent_for(uow, login)
+    uow.audit.add(
+        AuditEvent(
+            at=at, agent_id=agent.id, action=EXPORT, subject_type="customer", subject_id=listing.customer_id,
+            detail={"format": output, "rows": len(listing.requests), "total": listing.total,
+                    "show_all": show_all},
+        )
+    )
+    uow.commit()
+    return listing
 
 
 def _service_name(code: str) -> str:

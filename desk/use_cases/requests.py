@@ -37,6 +37,7 @@ from desk.rules.request_states import (
     RequestState,
     TransitionRefused,
 )
+from desk.rules.roles import Action, check_role, roles_that_may
 from desk.rules.service_period import Window
 from desk.rules.sla_clock import due_for_step
 from desk.rules.validation import FieldProblem
@@ -45,7 +46,8 @@ from desk.texts.labels import t
 from desk.use_cases.calendar_data import load_working_calendar
 from desk.use_cases.limits import BENEFICIARY_NAME, DETAIL_TEXT, REASON
 
-SUPERVISOR_ROLES = frozenset({"supervisor", "admin"})
+# Who may override a refusal (kept by this name for the screens that ask).
+SUPERVISOR_ROLES = roles_that_may(Action.OVERRIDE)
 
 
 class RequestRefused(DeskError):
@@ -446,5 +448,4 @@ def _check_supervisor(uow: UnitOfWork, override: Override) -> None:
     if not override.reason.strip():
         raise DeskError(t("error.override_reason"))
     supervisor = uow.agents.get(override.supervisor_id)
-    if supervisor is None or supervisor.role not in SUPERVISOR_ROLES:
-        raise DeskError(t("error.override_supervisor"))
+    check_role(supervisor.role if supervisor is not None else None, Action.OVERRIDE)
