@@ -14,6 +14,7 @@ from sqlalchemy import exc, text
 from db.tables import Agent, AuditEvent, UsageEvent
 from desk.cli.main import main
 from tests.callers import resident_id, rows
+from tests.cli import run
 
 APPEND_ONLY = ("audit_event", "usage_event")
 
@@ -93,12 +94,6 @@ def logged(database, database_url, monkeypatch):
                                      detail=detail))
         uow.commit()
     return database_url
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def read_json(capsys, url: str, *args: str) -> list[dict]:

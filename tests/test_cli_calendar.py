@@ -8,9 +8,9 @@ from datetime import date, datetime
 import pytest
 
 from db.tables import Agent, CalendarDay
-from desk.cli.main import main
 from desk.use_cases.requests import NewRequest, file_request
 from tests.callers import add_callers, resident_id, rows
+from tests.cli import run
 
 
 @pytest.fixture
@@ -20,12 +20,6 @@ def staffed(database, database_url):
         uow.agents.add(Agent(login="agent01", name="坐席"))
         uow.commit()
     return database_url
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def csv_file(tmp_path, text: str):
