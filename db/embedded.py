@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from db.engines import SQLITE_SIDE_FILES
 from db.private_files import private_file
 from db.tables import SQLModel
 
 BUILDING = ".creating-"
 SET_ASIDE = ".damaged-"
-_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -98,7 +98,7 @@ def set_aside(path: Path, now: datetime) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}{SET_ASIDE}{now:%Y%m%d-%H%M%S}-{n}")
-    for suffix in _SIDE_FILES:
+    for suffix in SQLITE_SIDE_FILES:
         side = Path(f"{path}{suffix}")
         if side.exists():
             os.replace(side, f"{target}{suffix}")
@@ -107,7 +107,7 @@ def set_aside(path: Path, now: datetime) -> Path:
 
 
 def remove_empty(path: Path) -> None:
-    for suffix in ("", *_SIDE_FILES):
+    for suffix in ("", *SQLITE_SIDE_FILES):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 

@@ -19,6 +19,8 @@ from db.private_files import private_file, private_files, private_folder
 
 DATABASE_URL_ENV = "DESK_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# The journals SQLite keeps beside a database file, which go wherever the file goes.
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # How long a save waits for another agent's lock, and how long any statement may run,
 # on PostgreSQL: past them the agent is told someone else is saving (or the database is
 # slow) and retries, instead of a form that hangs without limit.
@@ -40,10 +42,15 @@ class DatabaseUnavailable(Exception):
         self.cause = cause or message
 
 
-def default_sqlite_path() -> Path:
+def data_dir() -> Path:
+    """The user's data directory for desk: the embedded database, drafts and the log."""
     from platformdirs import user_data_dir
 
-    return Path(user_data_dir("desk", appauthor=False)) / "desk.sqlite3"
+    return Path(user_data_dir("desk", appauthor=False))
+
+
+def default_sqlite_path() -> Path:
+    return data_dir() / "desk.sqlite3"
 
 
 def resolve_database_url(cli_url: str | None = None) -> str:
@@ -108,7 +115,7 @@ def _private_sqlite(path: Path) -> None:
         private_file(path, create=True)
     except OSError:
         return  # a read-only folder or the like: SQLite's own error says it better
-    for suffix in ("-wal", "-shm", "-journal"):
+    for suffix in SQLITE_SIDE_FILES:
         private_file(Path(f"{path}{suffix}"))
 
 

@@ -34,9 +34,6 @@ if TYPE_CHECKING:
     from desk.use_cases.database import Database, OpenFailure
     from screens.request_form import RequestFormScreen
 
-# Who may override a refusal (the form's Ctrl+O); the use case checks it again.
-
-
 @dataclass
 class OpenCall:
     """The call on the line: from the lookup's Enter until its wrap-up is saved."""

@@ -188,7 +188,9 @@ class RequestFormScreen(Screen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "override":
-            return self.refusal_overridable and getattr(self.app, "agent_role", "") in {"supervisor", "admin"}
+            from desk.rules.roles import Action, may
+
+            return self.refusal_overridable and may(getattr(self.app, "agent_role", None), Action.OVERRIDE)
         return True
 
     # -- building the form -----------------------------------------------------------------

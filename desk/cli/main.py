@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk.errors import DeskError
 from desk.rules.free_text import printable
+from desk.rules.roles import Role
 from desk.texts.labels import t
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ def _agent_parsers(commands: Any) -> None:
     add = agent_commands.add_parser("add", help="add an agent with a password (asked twice)")
     add.add_argument("login", metavar="LOGIN")
     add.add_argument("--name", required=True, metavar="NAME")
-    add.add_argument("--role", choices=("agent", "supervisor", "admin"), default="agent")
+    add.add_argument("--role", choices=[role.value for role in Role], default="agent")
     passwd = agent_commands.add_parser("passwd", help="set an agent's password (also lifts a lock)")
     passwd.add_argument("login", metavar="LOGIN")
     for sub in (add, passwd):

@@ -37,8 +37,13 @@ def has_control_characters(text: str) -> bool:
     return any(_unwanted(ch, keep_breaks=False) for ch in text)
 
 
+def problem_text(label: str, key: str, **values: object) -> str:
+    """The message of ``key`` after the field's label, as in "证件号码：…"."""
+    return t("validation.problem", label=label, text=t(key, **values))
+
+
 def _problem(label: str, key: str, **values: object) -> ValueError:
-    return ValueError(t("validation.problem", label=label, text=t(key, **values)))
+    return ValueError(problem_text(label, key, **values))
 
 
 def checked_name(label: str, text: str, *, max_length: int) -> str:

@@ -52,6 +52,7 @@ from stdnum import numdb
 from stdnum.iso7064 import mod_11_2
 
 from desk.rules.free_text import has_control_characters, printable
+from desk.rules.free_text import problem_text as _problem
 from desk.texts.labels import ZH, t
 
 __all__ = [
@@ -127,11 +128,6 @@ _RULE_ERROR = "desk_rule"
 def field_label(field: str | None) -> str:
     """The field's label in the screens' language; an unknown field as it is."""
     return t(f"validation.label.{field}") if field in FIELD_LABELS else field or ""
-
-
-def _problem(label: str, key: str, **values: object) -> str:
-    """The message of ``key`` after the field's label, as in "证件号码：…"."""
-    return t("validation.problem", label=label, text=t(key, **values))
 
 
 def _halfwidth(text: str) -> str:

@@ -150,11 +150,13 @@ def open_database(url: str | None = None, *, auto_upgrade: bool | None = None) -
     if auto_upgrade is None:
         auto_upgrade = database.is_embedded
     try:
+        upgraded = False
         if auto_upgrade:
-            _upgrade_if_behind(database)
+            upgraded = _upgrade_if_behind(database)
         else:
             check_current(engine)
-        missing = reference_data_missing(database)
+        # An upgrade has just loaded it all; otherwise look (a few small queries).
+        missing = [] if upgraded else reference_data_missing(database)
         if missing:
             load_reference_data(database)
             database.notices.append(t("db.reference_reloaded", what="、".join(missing)))
@@ -218,6 +220,8 @@ def _first_line(error: OperationalError) -> str:
     return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
-def _upgrade_if_behind(database: Database) -> None:
+def _upgrade_if_behind(database: Database) -> bool:
     if current_revision(database.engine) != head_revision():
         upgrade_and_load(database)
+        return True
+    return False

@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from db.engines import data_dir
 from db.private_files import private_file, private_files, private_folder
 
 # The draft's entry for the request id; no form field is named so (names are plain words).
@@ -26,14 +27,13 @@ REQUEST_ID = "_request_id"
 
 
 def drafts_folder() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("desk", appauthor=False)) / "drafts"
+    return data_dir() / "drafts"
 
 
 class DraftStore:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or drafts_folder()
+        self._private = False
 
     def _path(self, policy_id: uuid.UUID, service_code: str) -> Path:
         return self.folder / f"{policy_id}-{service_code}.json"
@@ -47,8 +47,10 @@ class DraftStore:
     ) -> Path:
         # Health details: the owner's alone (0700 folder, 0600 files), and drafts an older
         # desk left readable by others are tightened with them.
-        private_folder(self.folder)
-        private_files(self.folder, "*")
+        if not self._private:
+            private_folder(self.folder)
+            private_files(self.folder, "*")
+            self._private = True
         path = self._path(policy_id, service_code)
         temporary = path.with_suffix(".tmp")
         if request_id is not None:

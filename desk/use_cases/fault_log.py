@@ -68,15 +68,20 @@ def install_log(path: Path | None = None) -> Path:
     return path
 
 
-def record_fault(error: BaseException, doing: str = "") -> str:
-    """Write ``error`` in full to the log; the short reference the user is shown."""
+def _logged(message: str, *args: object, exc_info: BaseException | None = None) -> str:
+    """Write one entry under a new reference; the reference."""
     reference = secrets.token_hex(3)
     if not LOGGER.handlers:
-        # No data directory: the message on screen still carries the kind.
+        # No data directory: the message on screen still says what happened.
         with contextlib.suppress(OSError):
             install_log()
-    LOGGER.error("ref=%s kind=%s %s\n%s", reference, fault_kind(error), doing, detail(error))
+    LOGGER.error("ref=%s " + message, reference, *args, exc_info=exc_info)
     return reference
+
+
+def record_fault(error: BaseException, doing: str = "") -> str:
+    """Write ``error`` in full to the log; the short reference the user is shown."""
+    return _logged("kind=%s %s\n%s", fault_kind(error), doing, detail(error))
 
 
 def unexpected(error: BaseException) -> str:
@@ -86,9 +91,4 @@ def unexpected(error: BaseException) -> str:
     """
     if is_store_error(error):
         return t(f"fault.{fault_kind(error)}", ref=record_fault(error))
-    reference = secrets.token_hex(3)
-    if not LOGGER.handlers:
-        with contextlib.suppress(OSError):
-            install_log()
-    LOGGER.error("ref=%s unexpected %s", reference, type(error).__name__, exc_info=error)
-    return t("fault.unexpected", ref=reference)
+    return t("fault.unexpected", ref=_logged("unexpected %s", type(error).__name__, exc_info=error))

@@ -15,6 +15,7 @@ import csv
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 
@@ -104,14 +105,20 @@ def load_reference_data(database: OpensUnitOfWork) -> LoadReport:
     return LoadReport(days, illnesses, hospitals)
 
 
+@cache
+def _shipped() -> tuple[frozenset[int], frozenset[str]]:
+    """The calendar years and illness codes the package ships: read once per process."""
+    years = frozenset(date.fromisoformat(row["date"]).year for row in _rows("cn_workdays_2025_2026.csv"))
+    return years, frozenset(row["code"] for row in _rows("critical_illnesses.csv"))
+
+
 def reference_data_missing(database: OpensUnitOfWork) -> list[str]:
     """What the rules depend on and the database lacks, named for the user; [] if whole.
 
     A few small queries, run on every start: without the calendar due times silently skip
     holidays, and without the illness list every green-channel request is refused.
     """
-    shipped_years = {date.fromisoformat(row["date"]).year for row in _rows("cn_workdays_2025_2026.csv")}
-    shipped_codes = {row["code"] for row in _rows("critical_illnesses.csv")}
+    shipped_years, shipped_codes = _shipped()
     with database.unit_of_work() as uow:
         missing = []
         if not shipped_years <= uow.calendar.years():
