@@ -291,9 +291,11 @@ def _db(args: argparse.Namespace) -> int:
     if args.db_command == "upgrade":
         # An embedded file half made by a killed first start is set aside first, as any
         # start would: migrating it in place is what cannot be done.
-        for notice in prepare_embedded_file(resolve_database_url(args.db)):
+        # Resolved once: resolving the embedded default also tightens the data directory.
+        url = resolve_database_url(args.db)
+        for notice in prepare_embedded_file(url):
             print(f"desk: {notice}", file=sys.stderr)
-        database = connect(args.db)
+        database = connect(url)
         moved = upgrade_and_load(database)
         revision = current_revision(database.engine)
         print(f"{database.shown_url}: schema {revision}" + (" (upgraded)" if moved else " (already current)"))
