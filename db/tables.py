@@ -299,6 +299,12 @@ class AuditEvent(Row, table=True):
     """Who did what sensitive thing, and why: full ID shown, override, export."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (
+        # The audit screen's page: newest first, whole or filtered by agent or action.
+        Index("ix_audit_event_at", "at"),
+        Index("ix_audit_event_agent_at", "agent_id", "at"),
+        Index("ix_audit_event_action_at", "action", "at"),
+    )
 
     at: NaiveDatetime
     agent_id: uuid.UUID | None = Field(default=None, foreign_key="agent.id")

@@ -2,7 +2,18 @@
 
 
 class DeskError(Exception):
-    """A problem the user can act on; ``str(error)`` is the whole message."""
+    """A problem the user can act on; ``str(error)`` is the whole message.
+
+    Any ID number or mobile in the message is masked, as screens show them: the message
+    reaches a screen, a terminal or a log wherever it is caught, and may quote what was
+    typed or stored (``args`` keep the words as raised).
+    """
+
+    def __str__(self) -> str:
+        # Here, not at import: desk.rules imports this module.
+        from desk.rules.masking import mask_identity_in_text
+
+        return mask_identity_in_text(super().__str__())
 
 
 class DatabaseProblem(DeskError):

@@ -9,30 +9,44 @@ changed form behind.
 from __future__ import annotations
 
 import itertools
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from desk.rules.sign_in import IDLE_LOCK_DEFAULT
 from desk.texts.labels import t
 from desk.use_cases.clock import china_now
 from screens.home import HomeScreen
+from screens.sign_in import SignInScreen
 
 if TYPE_CHECKING:
     # The database stack (SQLAlchemy, SQLModel, Alembic, pydantic) costs most of a second
     # to import: it loads in the worker after the first frame, never before it.
     from desk.use_cases.customer_view import IdentityReference
     from desk.use_cases.database import Database, OpenFailure
+    from desk.use_cases.sign_in import SignedIn
     from screens.request_form import RequestFormScreen
+
+# What counts as someone at the keyboard: typing, clicking, scrolling, pasting. A mouse
+# merely passing over the window does not keep a session open.
+_PRESENCE = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+# How often the idle lock looks at the time: a lock due at 10:00 comes by 10:00:05.
+IDLE_CHECK_SECONDS = 5.0
+
+# App actions that work before sign-in and behind the lock: leaving, and the help.
+_OPEN_WHILE_LOCKED = frozenset({"quit", "help"})
+
 
 @dataclass
 class OpenCall:
@@ -54,6 +68,7 @@ class DeskApp(App[None]):
         # their footer for their own keys (F1 help lists these on every screen).
         Binding("f2", "open_queue", t("key.queue"), show=False, id="open-queue"),
         Binding("f3", "open_calendar", t("key.calendar"), show=False, id="open-calendar"),
+        Binding("f4", "open_audit", t("key.audit"), show=False, id="open-audit"),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
         # Named in the agents' language (Textual's own says "palette").
         Binding("ctrl+p", "command_palette", t("key.palette"), show=False, id="palette", priority=True),
@@ -68,7 +83,14 @@ class DeskApp(App[None]):
         *,
         clock: Callable[[], datetime] = china_now,
         agent_login: str | None = None,
+        sign_in_as: str = "",
+        idle_lock: timedelta = IDLE_LOCK_DEFAULT,
+        idle_clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``agent_login`` starts signed in as that agent, with no password: for code that
+        embeds the app and vouches for who is at it (tests, benchmarks). The ``desk``
+        command never passes it: it opens on the sign-in screen, ``sign_in_as`` in its
+        login box. ``idle_lock`` is how long without a key locks the session."""
         super().__init__()
         self.database_url = database_url
         self.database: Database | None = None
@@ -77,6 +99,12 @@ class DeskApp(App[None]):
         self.agent_id: uuid.UUID | None = None
         self.agent_role = ""
         self.agent_name = agent_login or ""
+        self.signed_in = agent_login is not None
+        self.locked = False
+        self.sign_in_as = sign_in_as
+        self.idle_lock = idle_lock
+        self._idle_clock = idle_clock
+        self._last_presence = idle_clock()
         self.call: OpenCall | None = None
         # Why the database did not open, once that is known; None while opening or open.
         self.database_problem: OpenFailure | None = None
@@ -93,19 +121,60 @@ class DeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
-        # The lookup box is up and takes keys before the database is even imported.
+        if not self.signed_in:
+            self.push_screen(SignInScreen(self.sign_in_as), self._signed_in)
+        # The first box is up and takes keys before the database is even imported.
         self.call_after_refresh(self._open_database)
+        self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+
+    # -- signing in and the idle lock ------------------------------------------------------
+
+    def _signed_in(self, agent: SignedIn | None) -> None:
+        if agent is None:
+            return
+        self.agent_id, self.agent_role, self.agent_name = agent.agent_id, agent.role, agent.login
+        self.signed_in = True
+        self._last_presence = self._idle_clock()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _PRESENCE):
+            self._last_presence = self._idle_clock()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock the session once no one has typed for ``idle_lock``; a timer calls this."""
+        if not self.signed_in or self.locked:
+            return
+        if self._idle_clock() - self._last_presence >= self.idle_lock.total_seconds():
+            self.lock()
+
+    def lock(self) -> None:
+        """Cover everything until the signed-in agent's password is given again.
+
+        The screens underneath stay as they are, forms and all; a number shown in full
+        (a notification) goes at once.
+        """
+        self.locked = True
+        self.clear_notifications()
+        self.push_screen(SignInScreen(self.agent_name, locked=True), self._unlocked)
+
+    def _unlocked(self, agent: SignedIn | None) -> None:
+        if agent is None:
+            return
+        self.locked = False
+        self._last_presence = self._idle_clock()
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> Database:
-        from desk.use_cases.agents import agent_for, current_login
+        from desk.use_cases.agents import agent_for
         from desk.use_cases.database import open_database
 
         database = open_database(self.database_url)
-        with database.unit_of_work() as uow:
-            agent = agent_for(uow, self.agent_login or current_login())
-            self.agent_id, self.agent_role, self.agent_name = agent.id, agent.role, agent.login
-            uow.commit()
+        if self.agent_login is not None:
+            with database.unit_of_work() as uow:
+                agent = agent_for(uow, self.agent_login)
+                self.agent_id, self.agent_role, self.agent_name = agent.id, agent.role, agent.login
+                uow.commit()
         database.on_commit(self._committed)
         return database
 
@@ -189,7 +258,7 @@ class DeskApp(App[None]):
 
         assert self.database is not None
         with self.database.unit_of_work() as uow:
-            record_verification(uow, call.call_id, confirmed)
+            record_verification(uow, call.call_id, confirmed, at=self.now())
         self.call_from_thread(self._show_customer, call, confirmed, retry_on)
 
     def _show_customer(self, call: OpenCall, confirmed: list[str], retry_on: Screen | None) -> None:
@@ -259,6 +328,12 @@ class DeskApp(App[None]):
         """Quit at once when nothing is open; otherwise ask, keep drafts, wrap up, then quit."""
         from screens.quit import ConfirmQuit
 
+        if self.locked:
+            # Nothing of the call may show behind the lock, not even in a question: the
+            # forms are kept as drafts for their agent, the call is left for the next start.
+            self._keep_drafts(self._changed_forms())
+            self.exit()
+            return
         if isinstance(self.screen, ConfirmQuit):
             # Asked already, and Ctrl+Q again: quit now (no database, no wrap-up), drafts kept.
             self._keep_drafts(self._changed_forms())
@@ -298,6 +373,8 @@ class DeskApp(App[None]):
     # -- the supervisor override -------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if (not self.signed_in or self.locked) and action not in _OPEN_WHILE_LOCKED:
+            return False
         if action == "override_refused":
             from screens.request_form import RequestFormScreen
 
@@ -343,6 +420,16 @@ class DeskApp(App[None]):
         from screens.calendar import CalendarScreen
 
         self._open_screen(CalendarScreen, lambda: CalendarScreen(self.today().year), t("key.calendar"))
+
+    def action_open_audit(self) -> None:
+        """The audit log, for supervisors; anyone else is told which role it needs."""
+        from desk.rules.roles import Action, RoleRefused, may
+        from screens.audit import AuditScreen
+
+        if self.database is not None and not may(self.agent_role, Action.READ_AUDIT):
+            self.notify(str(RoleRefused(Action.READ_AUDIT)), severity="warning")
+            return
+        self._open_screen(AuditScreen, AuditScreen, t("key.audit"))
 
     def _open_screen(self, kind: type[Screen], make: Callable[[], Screen], title: str) -> None:
         """Open a work screen from anywhere, once the database is there; never twice on top."""

@@ -245,6 +245,8 @@ class CalendarScreen(Screen[None]):
         except DeskError as error:
             message = t("calendar.failed", reason=str(error))
         except Exception as error:  # noqa: BLE001 - a lost connection is said where the supervisor looks
-            message = t("error.save_failed", reason=error)
+            from desk.use_cases.fault_log import unexpected
+
+            message = t("error.save_failed", reason=unexpected(error))
         # The edited day's year is shown, so the supervisor sees the row they changed.
         app.call_from_thread(self._load, the_day.year, message, the_day)

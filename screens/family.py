@@ -247,7 +247,10 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
             app.call_from_thread(self._failed, str(error))
             return None
         except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
-            app.call_from_thread(self._failed, t("error.save_failed", reason=f"{type(error).__name__}: {error}"))
+            from desk.use_cases.fault_log import unexpected
+
+            # Never the driver's words: a refused row is quoted with its ID number.
+            app.call_from_thread(self._failed, t("error.save_failed", reason=unexpected(error)))
             return None
         done = "family.added" if self.member is None else "family.edited"
         if saved.already_saved:

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import sys
 
+IDLE_LOCK_ENV = "DESK_IDLE_LOCK_MINUTES"
 
-def open_tui(database_url: str | None) -> int:
+
+def open_tui(database_url: str | None, login: str | None = None) -> int:
+    """The terminal UI on its sign-in, ``login`` (``desk --agent``) or the likely one offered."""
+    import os
+
+    from desk.rules.free_text import printable
+    from desk.rules.sign_in import IDLE_LOCK_DEFAULT, IDLE_LOCK_MINUTES_RANGE, idle_lock_after
+    from desk.texts.labels import t
+    from desk.use_cases.agents import current_login
     from screens.app import DeskApp
 
-    DeskApp(database_url=database_url).run()
+    setting = os.environ.get(IDLE_LOCK_ENV)
+    try:
+        idle_lock = idle_lock_after(setting)
+    except ValueError:
+        low, high = IDLE_LOCK_MINUTES_RANGE
+        print("desk: " + t("sign_in.bad_idle_lock", value=printable(setting or ""), low=low, high=high,
+                           default=int(IDLE_LOCK_DEFAULT.total_seconds() // 60)), file=sys.stderr)
+        return 2
+    # The login box starts with the likely login; only the password lets anyone in.
+    DeskApp(database_url=database_url, sign_in_as=login or current_login(), idle_lock=idle_lock).run()
     return 0
 
 

@@ -420,7 +420,10 @@ class QueueScreen(Screen[None]):
         except DeskError as error:
             return str(error)
         except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
-            return t("error.save_failed", reason=error)
+            from desk.use_cases.fault_log import unexpected
+
+            # Never the driver's words: they may quote a row's ID number or mobile.
+            return t("error.save_failed", reason=unexpected(error))
         return done
 
     def action_assign(self) -> None:
@@ -433,8 +436,8 @@ class QueueScreen(Screen[None]):
     def _assign(self, item: QueueItem) -> None:
         from desk.use_cases.queue import assign_to_me
 
-        agent_id = self.app.agent_id  # type: ignore[attr-defined]
-        message = self._attempt(lambda uow: assign_to_me(uow, item, agent_id),
+        agent_id, now = self.app.agent_id, self.app.now()  # type: ignore[attr-defined]
+        message = self._attempt(lambda uow: assign_to_me(uow, item, agent_id, at=now),
                                 t("queue.assigned", number=item.request_number or "-", step=item.step))
         self.app.call_from_thread(self._acted, message)
 

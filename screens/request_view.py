@@ -231,7 +231,10 @@ def make_transition(app: App[object], request_id: uuid.UUID, to: RequestState, a
     except DeskError as error:
         return t("request.refused", reason=str(error))
     except Exception as error:  # noqa: BLE001 - a lost connection is said where the agent looks
-        return t("error.save_failed", reason=error)
+        from desk.use_cases.fault_log import unexpected
+
+        # Never the driver's words: they may quote a row's ID number or mobile.
+        return t("error.save_failed", reason=unexpected(error))
     message = t("request.moved", state=state_text(moved.state.value))
     if moved.state is RequestState.CANCELLED:
         # The caller asks straight away whether the cancellation used their one escort.

@@ -74,7 +74,12 @@ class WrapUpScreen(ModalScreen[bool]):
                 end_call(uow, self.call_id, wrap_up_code=code, note=note,
                          agent_id=app.agent_id, at=app.now(), note_id=self.note_id)  # type: ignore[attr-defined]
         except Exception as error:  # noqa: BLE001 - the form stays filled whatever went wrong
+            from desk.errors import DeskError
+            from desk.use_cases.fault_log import unexpected
+
+            # A refusal in its own words; anything else by reference, never the driver's words.
+            reason = str(error) if isinstance(error, DeskError) else unexpected(error)
             app.call_from_thread(self.query_one("#wrap-up-error", Static).update,
-                                 t("error.save_failed", reason=error))
+                                 t("error.save_failed", reason=reason))
             return
         app.call_from_thread(self.dismiss, True)

@@ -30,6 +30,9 @@ def _no_user_database(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     home = tmp_path_factory.getbasetemp() / "xdg"
     monkeypatch.setenv("XDG_DATA_HOME", str(home))
     monkeypatch.delenv("DESK_DATABASE_URL", raising=False)
+    # Nor signs in as whoever runs the tests: each CLI test says who it is.
+    monkeypatch.delenv("DESK_AGENT", raising=False)
+    monkeypatch.delenv("DESK_PASSWORD", raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from screens.app import DeskApp
 from screens.home import HomeScreen
 
@@ -12,7 +15,7 @@ async def _wait_for_database(app: DeskApp, pilot) -> None:
 
 
 async def test_the_app_opens_on_the_lookup_screen_with_the_cursor_in_the_search_box(database_url):
-    app = DeskApp(database_url=database_url)
+    app = DeskApp(database_url=database_url, agent_login="agent01")
     async with app.run_test(size=(80, 24)) as pilot:
         await _wait_for_database(app, pilot)
         assert isinstance(app.screen, HomeScreen)
@@ -25,7 +28,7 @@ async def test_the_app_opens_on_the_lookup_screen_with_the_cursor_in_the_search_
 
 
 async def test_a_database_that_cannot_be_reached_is_said_on_screen_not_a_crash():
-    app = DeskApp(database_url="postgresql://postgres:s3cret@127.0.0.1:1/desk")
+    app = DeskApp(database_url="postgresql://postgres:s3cret@127.0.0.1:1/desk", agent_login="agent01")
     async with app.run_test(size=(80, 24)) as pilot:
         await _wait_for_database(app, pilot)
         status = str(app.screen.query_one("#db-status").render())
@@ -37,7 +40,7 @@ async def test_a_database_that_cannot_be_reached_is_said_on_screen_not_a_crash()
 
 
 async def test_f1_opens_and_closes_help():
-    app = DeskApp(database_url="sqlite:///:memory:")
+    app = DeskApp(database_url="sqlite:///:memory:", agent_login="agent01")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1")
         assert type(app.screen).__name__ == "HelpScreen"
@@ -46,7 +49,7 @@ async def test_f1_opens_and_closes_help():
 
 
 def _snapshot_app(sqlite_url: str) -> DeskApp:
-    return DeskApp(database_url=sqlite_url)
+    return DeskApp(database_url=sqlite_url, agent_login="agent01")
 
 
 def test_snapshot_home_80x24(snap_compare, sqlite_url):
@@ -99,3 +102,12 @@ def test_help_pages_use_no_tables_which_80_columns_would_cut():
     tables = [f"{p.name}:{n}" for p in sorted(folder.glob("help_*.md"))
               for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if line.lstrip().startswith("|")]
     assert tables == []
+
+
+def test_the_first_frame_needs_no_database_stack():
+    """The sign-in and the lookup box are up before SQLAlchemy is imported (most of a
+    second): a screen module that pulls in the tables slows every start."""
+    code = ("import sys, screens.app; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'sqlmodel'}))")
+    loaded = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert loaded.strip() == "[]"

@@ -14,7 +14,7 @@ from sqlalchemy import exc, text
 from db.tables import Agent, AuditEvent, UsageEvent
 from desk.cli.main import main
 from tests.callers import resident_id, rows
-from tests.cli import run
+from tests.cli import PASSWORD, run, sign_in_as, with_password
 
 APPEND_ONLY = ("audit_event", "usage_event")
 
@@ -76,8 +76,9 @@ def _stored_id(database, row_id: uuid.UUID) -> object:
 def logged(database, database_url, monkeypatch):
     """Three agents and a short log: an agent showed a full ID, a supervisor overrode a
     refusal (with a reason that starts like a formula) and exported the queue, and a
-    scripted import ran with no agent."""
+    scripted import ran with no agent. Each has a password; supervisor01 signs in."""
     monkeypatch.setenv("DESK_AGENT", "supervisor01")
+    monkeypatch.setenv("DESK_PASSWORD", PASSWORD)
     with database.unit_of_work() as uow:
         supervisor = uow.agents.add(Agent(login="supervisor01", name="主管", role="supervisor"))
         uow.agents.add(Agent(login="admin01", name="管理员", role="admin"))
@@ -93,13 +94,16 @@ def logged(database, database_url, monkeypatch):
                                      else "", subject_id=customer if by == agent.id else None, reason=reason,
                                      detail=detail))
         uow.commit()
+    for login in ("supervisor01", "admin01", "agent01"):
+        with_password(database, login)
     return database_url
 
 
 def read_json(capsys, url: str, *args: str) -> list[dict]:
+    """The events read, but for the sign-ins each reading makes first (at the real time)."""
     code, out, err = run(capsys, "--db", url, "audit", "--format", "json", *args)
     assert (code, err) == (0, "")
-    return json.loads(out)["events"]
+    return [event for event in json.loads(out)["events"] if event["action"] != "sign_in"]
 
 
 def test_a_supervisor_reads_the_whole_log_oldest_first(logged, capsys):
@@ -136,6 +140,9 @@ def test_reading_the_log_is_itself_recorded(logged, database, capsys):
     assert reading.agent_id == _agent_id(database, "supervisor01")
     # The next reading sees the first one.
     assert read_json(capsys, logged, "--action", "read_audit")[0]["detail"]["agent"] == "agent01"
+    # And each reading began with a sign-in, on record too.
+    code, out, _ = run(capsys, "--db", logged, "audit", "--format", "json", "--action", "sign_in")
+    assert code == 0 and [e["agent"] for e in json.loads(out)["events"]] == ["supervisor01"] * 3
 
 
 def test_csv_escapes_a_cell_that_starts_like_a_formula(logged, capsys):
@@ -145,7 +152,9 @@ def test_csv_escapes_a_cell_that_starts_like_a_formula(logged, capsys):
     assert lines[0] == "at,agent,action,subject_type,subject_id,reason,detail"
     assert lines[1] == "2026-11-23 18:00:00,supervisor01,override_refusal,,,'=1+2 客户投诉升级,\"{\"\"service\"\":\"\"escort\"\"}\""
     assert lines[2] == "2026-11-24 08:00:00,,import,,,desk import customers,\"{\"\"inserted\"\":3}\""
-    assert len(lines) == 4
+    assert lines[3].startswith("2026-11-24 10:30:00,supervisor01,export_queue,")
+    # Then this reading's own sign-in.
+    assert [line.split(",")[1:3] for line in lines[4:]] == [["supervisor01", "sign_in"]]
 
 
 def test_the_table_is_for_reading(logged, capsys):
@@ -172,9 +181,10 @@ def test_an_agent_is_refused_and_the_attempt_recorded(logged, database, capsys, 
     assert err.strip() == "desk: 查看审计日志需要主管权限"
     (attempt,) = [e for e in rows(database, AuditEvent) if e.action.startswith("read_audit")]
     assert (attempt.action, attempt.agent_id) == ("read_audit_refused", _agent_id(database, "agent01"))
+    # No account at all: the sign-in refuses, in the words of a wrong password.
     monkeypatch.setenv("DESK_AGENT", "stranger")
     code, out, err = run(capsys, "--db", logged, "audit")
-    assert (code, out, err.strip()) == (2, "", "desk: 查看审计日志需要主管权限")
+    assert (code, out, err.strip()) == (2, "", "desk: 登录名或密码错误")
 
 
 def test_an_unknown_agent_filter_is_said(logged, capsys):
@@ -194,7 +204,7 @@ def test_a_since_that_is_no_time_is_refused(logged, capsys):
 
 
 def test_desk_requests_is_an_audited_export(cast, database_url, capsys, monkeypatch):
-    monkeypatch.setenv("DESK_AGENT", "agent01")
+    sign_in_as(monkeypatch, cast, "supervisor01")
     zhang = resident_id("110105", date(1990, 3, 7), "123")
     for output in ("table", "json"):
         code, out, err = run(capsys, "--db", database_url, "requests", "--customer", zhang, "--format", output)
@@ -204,12 +214,13 @@ def test_desk_requests_is_an_audited_export(cast, database_url, capsys, monkeypa
     with cast.unit_of_work() as uow:
         customer_id = uow.policies.by_number("XK202601100001").insured_id
     assert {(e.agent_id, e.subject_type, e.subject_id) for e in exports} == {
-        (_agent_id(cast, "agent01"), "customer", customer_id)
+        (_agent_id(cast, "supervisor01"), "customer", customer_id)
     }
-    assert exports[0].detail | {"rows": 0, "total": 0, "show_all": False} == exports[0].detail
+    assert exports[0].detail | {"rows": 0, "total": 0, "show_all": False, "full_numbers": False} == exports[0].detail
 
 
-def test_no_customer_no_export(cast, database_url, capsys):
+def test_no_customer_no_export(cast, database_url, capsys, monkeypatch):
+    sign_in_as(monkeypatch, cast, "supervisor01")
     code, _out, err = run(capsys, "--db", database_url, "requests", "--customer", "XK000000000000")
     assert code == 1 and err
     assert [e for e in rows(cast, AuditEvent) if e.action == "export_requests"] == []

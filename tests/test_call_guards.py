@@ -256,7 +256,7 @@ async def test_ctrl_o_by_an_agent_says_only_a_supervisor_may_override(callers_ur
 
 
 async def test_an_unreachable_database_is_named_with_its_cause_where_the_agent_looks():
-    app = DeskApp(database_url=UNREACHABLE)
+    app = DeskApp(database_url=UNREACHABLE, agent_login="agent01")
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         # The worker's failure reaches the screen as a message: on a loaded machine that

@@ -10,15 +10,19 @@ import pytest
 from db.tables import Agent, CalendarDay
 from desk.use_cases.requests import NewRequest, file_request
 from tests.callers import add_callers, resident_id, rows
-from tests.cli import run
+from tests.cli import PASSWORD, run, sign_in_as, with_password
 
 
 @pytest.fixture
-def staffed(database, database_url):
+def staffed(database, database_url, monkeypatch):
+    """A supervisor and an agent, both with passwords; the commands sign in with it."""
     with database.unit_of_work() as uow:
         uow.agents.add(Agent(login="supervisor01", name="主管", role="supervisor"))
         uow.agents.add(Agent(login="agent01", name="坐席"))
         uow.commit()
+    for login in ("supervisor01", "agent01"):
+        with_password(database, login)
+    monkeypatch.setenv("DESK_PASSWORD", PASSWORD)
     return database_url
 
 
@@ -30,7 +34,7 @@ def csv_file(tmp_path, text: str):
 
 def test_a_supervisor_imports_next_years_arrangement(staffed, tmp_path, capsys):
     path = csv_file(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-07,workday,春节\n")
-    code, out, err = run(capsys, "--db", staffed, "calendar", "import", str(path), "--agent", "supervisor01")
+    code, out, err = run(capsys, "--db", staffed, "--agent", "supervisor01", "calendar", "import", str(path))
     assert (code, err) == (0, "")
     assert "新增 2" in out and "重算时限 0" in out
     assert "日历已知至 2027-12-31" in out
@@ -39,20 +43,31 @@ def test_a_supervisor_imports_next_years_arrangement(staffed, tmp_path, capsys):
 def test_a_bad_row_is_listed_and_nothing_is_stored(staffed, database, tmp_path, capsys):
     before = len(rows(database, CalendarDay))
     path = csv_file(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-30,workday,春节\n")
-    code, out, err = run(capsys, "--db", staffed, "calendar", "import", str(path), "--agent", "supervisor01")
+    code, out, err = run(capsys, "--db", staffed, "--agent", "supervisor01", "calendar", "import", str(path))
     assert code == 1
     assert err.strip() == "第 3 行 日期 (date)：2027-02-30 不是有效日期"
     assert "未导入" in out
     assert len(rows(database, CalendarDay)) == before
 
 
-def test_an_agent_is_refused(staffed, tmp_path, capsys, monkeypatch):
+def test_an_agent_is_refused(staffed, database, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("DESK_AGENT", "agent01")
     path = csv_file(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n")
+    before = len(rows(database, CalendarDay))
     code, _out, err = run(capsys, "--db", staffed, "calendar", "import", str(path))
+    # The refusal names the role needed (主管, supervisor).
     assert code == 2 and "只有主管可以修改工作日历" in err
-    code, _out, err = run(capsys, "--db", staffed, "calendar", "import", str(path), "--agent", "nobody")
-    assert code == 2 and "nobody" in err
+    assert len(rows(database, CalendarDay)) == before
+    # An unknown login is refused at sign-in.
+    code, _out, err = run(capsys, "--db", staffed, "--agent", "nobody", "calendar", "import", str(path))
+    assert code == 2 and "登录名或密码错误" in err
+
+
+def test_calendar_import_has_no_agent_option_of_its_own(staffed, tmp_path, capsys):
+    path = csv_file(tmp_path, "date,kind,name\n2027-01-01,holiday,元旦\n")
+    with pytest.raises(SystemExit) as exited:
+        run(capsys, "--db", staffed, "calendar", "import", str(path), "--agent", "supervisor01")
+    assert exited.value.code == 2
 
 
 def test_a_year_is_listed_with_weekdays_and_the_known_end(database_url, capsys):
@@ -66,8 +81,9 @@ def test_a_year_is_listed_with_weekdays_and_the_known_end(database_url, capsys):
     assert len(lines) == 2 + 39
 
 
-def test_a_listed_deadline_past_the_known_calendar_says_so(database, database_url, capsys):
+def test_a_listed_deadline_past_the_known_calendar_says_so(database, database_url, capsys, monkeypatch):
     add_callers(database)
+    sign_in_as(monkeypatch, database, "supervisor01")
     with database.unit_of_work() as uow:
         policy = uow.policies.by_number("XK202601100001")
         file_request(uow, NewRequest(policy.id, "smoking", details={"city": "北京"}),

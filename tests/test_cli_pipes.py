@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import sign_in_as
+
 DESK = Path(sys.executable).with_name("desk")
 
 
@@ -34,7 +36,9 @@ def _run_into_closed_pipe(args: list[str]) -> subprocess.CompletedProcess[bytes]
         ["--help"],
     ],
 )
-def test_a_closed_pipe_ends_desk_quietly(migrated_sqlite_url, command):
+def test_a_closed_pipe_ends_desk_quietly(migrated_sqlite_url, command, monkeypatch):
+    # The child desk inherits the environment: DESK_AGENT and DESK_PASSWORD sign it in.
+    sign_in_as(monkeypatch, migrated_sqlite_url, "supervisor01")
     result = _run_into_closed_pipe(["--db", migrated_sqlite_url, *command])
     stderr = result.stderr.decode("utf-8", "replace")
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
@@ -43,8 +47,9 @@ def test_a_closed_pipe_ends_desk_quietly(migrated_sqlite_url, command):
     assert result.returncode in (0, 141), (result.returncode, stderr)
 
 
-def test_desk_queue_piped_into_head_prints_its_first_line(migrated_sqlite_url):
+def test_desk_queue_piped_into_head_prints_its_first_line(migrated_sqlite_url, monkeypatch):
     """The real thing, through a shell: `desk queue | head -1`, with pipefail."""
+    sign_in_as(monkeypatch, migrated_sqlite_url, "supervisor01")
     shell = f"set -o pipefail; '{DESK}' --db '{migrated_sqlite_url}' queue --now '2026-11-24 10:30' | head -1"
     result = subprocess.run(["bash", "-c", shell], capture_output=True, timeout=120, check=False)
     stderr = result.stderr.decode("utf-8", "replace")

@@ -13,6 +13,7 @@ from desk.cli.main import main as cli_main
 from desk.use_cases.database import open_database
 from desk.use_cases.family_import import import_family
 from tests.callers import CALLERS, resident_id, rows
+from tests.cli import sign_in_as
 
 HEADER = "insured_id_number,policy_number,name,relation,id_type,id_number,birth_date,sex"
 ZHANG = resident_id(*CALLERS[0][1:4])  # 张三, insured of XK202601100001
@@ -117,7 +118,8 @@ def test_a_file_without_a_customer_column_imports_nothing(database, tmp_path):
     assert not report.written
 
 
-def test_desk_import_family_on_the_command_line(callers_url, tmp_path, capsys):
+def test_desk_import_family_on_the_command_line(callers_url, tmp_path, capsys, monkeypatch):
+    sign_in_as(monkeypatch, callers_url, "supervisor01")
     good = write(tmp_path, f"{ZHANG},,张小明,child,,{SON},,")
     assert cli_main(["--db", callers_url, "import", "family", str(good)]) == 0
     assert "新增 1" in capsys.readouterr().out

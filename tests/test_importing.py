@@ -17,6 +17,8 @@ import desk.use_cases.importing
 from db.tables import AuditEvent
 from desk.cli.main import main as cli_main
 from desk.use_cases.importing import ImportFailed, RowProblem, import_customers, import_policies
+from tests.callers import rows
+from tests.cli import run, sign_in_as
 
 CUSTOMER_HEADER = "name,id_type,id_number,birth_date,sex,mobile,email,region,address"
 POLICY_HEADER = (
@@ -562,7 +564,8 @@ def test_a_policy_finds_a_customer_stored_with_a_legacy_number(database, tmp_pat
 # --- The command line -------------------------------------------------------------------
 
 
-def test_the_cli_reports_bad_rows_on_stderr_and_fails(database_url, tmp_path, capsys):
+def test_the_cli_reports_bad_rows_on_stderr_and_fails(database, database_url, tmp_path, capsys, monkeypatch):
+    sign_in_as(monkeypatch, database, "supervisor01")
     wrong = ZHANG[:17] + ("0" if ZHANG[17] != "0" else "1")
     path = customer_file(
         tmp_path,
@@ -576,3 +579,31 @@ def test_the_cli_reports_bad_rows_on_stderr_and_fails(database_url, tmp_path, ca
 
     assert cli_main(["--db", database_url, "import", "customers", str(path), "--skip-bad"]) == 1
     assert capsys.readouterr().out.startswith("导入完成：新增 1，更新 0，错误行 1")
+
+    # One event per run, each naming the agent: the run that wrote nothing too.
+    events = [e for e in rows(database, AuditEvent) if e.action == "import"]
+    assert [(e.detail["file"], e.detail.get("written", True), e.detail["bad_rows"]) for e in events] == [
+        (path.name, False, 1), (path.name, True, 1)
+    ]
+    assert {e.agent_id for e in events} == {_agent_id(database, "supervisor01")}
+
+
+@pytest.mark.parametrize("kind", ["customers", "policies", "requests", "family"])
+def test_an_agent_may_not_import_and_the_attempt_is_recorded(
+    database, database_url, tmp_path, capsys, monkeypatch, kind
+):
+    sign_in_as(monkeypatch, database, "agent01", role="agent")
+    path = customer_file(tmp_path, GOOD_CUSTOMERS)
+    code, out, err = run(capsys, "--db", database_url, "import", kind, str(path))
+    # The refusal names the role needed, and nothing of the file is imported.
+    assert (code, out, err.strip()) == (2, "", "desk: 导入数据需要主管权限")
+    assert customer_count(database) == 0
+    (attempt,) = [e for e in rows(database, AuditEvent) if e.action.startswith("import")]
+    assert (attempt.action, attempt.agent_id, attempt.detail) == (
+        "import_refused", _agent_id(database, "agent01"), {"kind": kind, "file": path.name, "skip_bad": False}
+    )
+
+
+def _agent_id(database, login: str):
+    with database.unit_of_work() as uow:
+        return uow.agents.by_login(login).id

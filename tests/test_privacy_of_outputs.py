@@ -33,6 +33,7 @@ from desk.use_cases.database import database_target, open_database
 from desk.use_cases.drafts import DraftStore
 from desk.use_cases.fault_log import _installed, install_log
 from tests.callers import resident_id
+from tests.cli import sign_in_as
 from tests.pilot import desk_app, search
 from tests.queue_cast import add_open_work
 
@@ -129,8 +130,9 @@ def test_csv_safe(cell, written):
     assert csv_safe(cell) == written
 
 
-def test_a_queue_csv_never_starts_a_formula(database, capsys):
+def test_a_queue_csv_never_starts_a_formula(database, capsys, monkeypatch):
     add_open_work(database)
+    sign_in_as(monkeypatch, database, "supervisor01")
     with database.unit_of_work() as uow:
         agent = uow.agents.add(Agent(login="mallory", name='=HYPERLINK("http://x")'))
         customer = uow.customers.by_id_number(resident_id("110105", date(1990, 3, 7), "123"))
@@ -197,8 +199,9 @@ def _add_customer(database, name: str, region: str = "北京市朝阳区") -> st
     return id_number
 
 
-def test_an_escape_sequence_in_a_stored_name_never_reaches_the_terminal(database, capsys):
+def test_an_escape_sequence_in_a_stored_name_never_reaches_the_terminal(database, capsys, monkeypatch):
     id_number = _add_customer(database, ESCAPED_NAME)
+    sign_in_as(monkeypatch, database, "supervisor01")
     url = database.engine.url.render_as_string(hide_password=False)
     assert main(["--db", url, "requests", "--customer", id_number]) == 0
     out = capsys.readouterr().out

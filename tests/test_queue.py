@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,8 @@ from desk.use_cases.queue import (
     whole_queue,
 )
 from desk.use_cases.requests import NewRequest, file_request
-from tests.callers import NOW, rows
+from tests.callers import NOW, resident_id, rows
+from tests.cli import run, sign_in_as
 from tests.queue_cast import ZHANG, add_open_work
 
 S = SlaState
@@ -91,7 +92,7 @@ def test_assigning_and_moving_change_the_queue(work):
         agent = uow.agents.add(__import__("db.tables", fromlist=["Agent"]).Agent(login="a9", name="坐席九"))
         uow.commit()
         item = load_queue(uow, NOW).items[0]
-        assign_to_me(uow, item, agent.id)
+        assign_to_me(uow, item, agent.id, at=NOW)
         mine = load_queue(uow, NOW, QueueFilter(agent="mine"), agent_id=agent.id)
     assert [(i.request_number, i.agent) for i in mine.items] == [("R261120A00001", "坐席九")]
     step = next(s for s in rows(work, RequestStep) if s.id == item.id)
@@ -120,7 +121,7 @@ def test_whole_queue_reads_every_page(work):
 
 def test_desk_queue_prints_the_queue_and_audits_the_export(work, capsys, monkeypatch):
     url = str(work.engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("DESK_AGENT", "night01")
+    sign_in_as(monkeypatch, work, "night01", role="supervisor")
     assert main(["--db", url, "queue", "--format", "json", "--now", "2026-11-24 10:30"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["counts"] == {"overdue": 1, "due_soon": 2, "on_track": 2}
@@ -138,6 +139,50 @@ def test_desk_queue_prints_the_queue_and_audits_the_export(work, capsys, monkeyp
     assert "2027年节假日安排尚未录入" in table[1]
     exports = [e for e in rows(work, AuditEvent) if e.action == "export_queue"]
     assert sorted(e.detail["format"] for e in exports) == ["csv", "json", "table"]
+    with work.unit_of_work() as uow:
+        night01 = uow.agents.by_login("night01").id
+    assert {(e.agent_id, e.reason, e.detail["full_numbers"]) for e in exports} == {(night01, "", False)}
+
+
+def test_an_agent_may_not_export_the_queue_and_the_attempt_is_recorded(work, capsys, monkeypatch):
+    url = str(work.engine.url.render_as_string(hide_password=False))
+    sign_in_as(monkeypatch, work, "agent01", role="agent")
+    code, out, err = run(capsys, "--db", url, "queue", "--format", "csv")
+    assert (code, out, err.strip()) == (2, "", "desk: 导出数据需要主管权限")
+    (attempt,) = [e for e in rows(work, AuditEvent) if e.action.startswith("export_queue")]
+    assert attempt.action == "export_queue_refused" and attempt.detail["format"] == "csv"
+
+
+def test_full_numbers_need_a_reason(work, capsys, monkeypatch):
+    url = str(work.engine.url.render_as_string(hide_password=False))
+    sign_in_as(monkeypatch, work, "supervisor01")
+    for reason in ([], ["--reason", "  "]):
+        code, out, err = run(capsys, "--db", url, "queue", "--full-numbers", *reason)
+        assert (code, out) == (2, "") and "--full-numbers 须用 --reason" in err
+    assert [e for e in rows(work, AuditEvent) if e.action == "export_queue"] == []
+
+
+def test_full_numbers_with_a_reason_are_shown_and_the_reason_audited(work, capsys, monkeypatch):
+    url = str(work.engine.url.render_as_string(hide_password=False))
+    sign_in_as(monkeypatch, work, "supervisor01")
+    zhang = resident_id("110105", date(1990, 3, 7), "123")
+    code, out, err = run(capsys, "--db", url, "queue", "--format", "csv", "--overdue", "--now", "2026-11-24 10:30",
+                         "--full-numbers", "--reason", "超时回访客户")
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        "state,due,calendar_unknown_after,left,service,step,customer,agent,request,id_number,mobile",
+        f"overdue,2026-11-23 15:00,,-6h30,smoking,booking,张*,,R261120A00001,{zhang},13812345678",
+    ]
+    # The complaint row (no request) carries its customer's numbers too.
+    code, out, _ = run(capsys, "--db", url, "queue", "--format", "json", "--now", "2026-11-24 10:30",
+                       "--full-numbers", "--reason", "超时回访客户")
+    assert code == 0 and {item["id_number"] for item in json.loads(out)["items"]} >= {zhang}
+    assert all(item["id_number"] and item["mobile"] for item in json.loads(out)["items"])
+    exports = [e for e in rows(work, AuditEvent) if e.action == "export_queue"]
+    assert [(e.reason, e.detail["full_numbers"]) for e in exports] == [("超时回访客户", True)] * 2
+    # Without the option, the usual masked export: no number columns.
+    code, out, _ = run(capsys, "--db", url, "queue", "--format", "csv", "--now", "2026-11-24 10:30")
+    assert code == 0 and zhang not in out and "13812345678" not in out
 
 
 def test_desk_queue_refuses_an_unknown_service(work, capsys):

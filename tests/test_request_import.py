@@ -16,6 +16,7 @@ from desk.rules.service_period import initial_window
 from desk.use_cases.importing import RowProblem
 from desk.use_cases.request_import import import_requests
 from tests.callers import resident_id, rows
+from tests.cli import sign_in_as
 
 HEADER = "id_number,policy_number,service_code,beneficiary,suspected_illness,details,submitted_at"
 ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
@@ -235,7 +236,10 @@ def test_reimporting_a_file_skips_what_was_filed_and_a_repeated_row(cast, tmp_pa
     assert len(rows(cast, Request)) == 2
 
 
-def test_the_cli_exits_0_when_all_is_well_and_1_with_problems_on_stderr(database_url, cast, tmp_path, capsys):
+def test_the_cli_exits_0_when_all_is_well_and_1_with_problems_on_stderr(
+    database_url, cast, tmp_path, capsys, monkeypatch
+):
+    sign_in_as(monkeypatch, cast, "supervisor01")
     good = write_csv(tmp_path, [f"{ZHANG_ID},,smoking,,,,2026-09-28 10:00"], name="good.csv")
     assert cli_main(["--db", database_url, "import", "requests", str(good)]) == 0
     out, err = capsys.readouterr()

@@ -9,10 +9,12 @@ import pytest
 from rich.cells import cell_len
 
 import desk.use_cases.request_listing
+from db.tables import AuditEvent
 from desk.cli.main import main as cli_main
 from desk.rules.request_states import RequestState
 from desk.use_cases.requests import NewRequest, file_request, move_request
-from tests.callers import add_callers, resident_id
+from tests.callers import add_callers, resident_id, rows
+from tests.cli import run, sign_in_as
 
 S = RequestState
 ZHANG_ID = resident_id("110105", date(1990, 3, 7), "123")
@@ -21,10 +23,11 @@ ZHANG_POLICY = "XK202601100001"
 
 
 @pytest.fixture
-def history(database):
+def history(database, monkeypatch):
     """张三's year so far: a booked smoking visit, one withdrawn in time, an escort
-    waiting for its eligibility decision and an AI consultation."""
+    waiting for its eligibility decision and an AI consultation. A supervisor signs in."""
     add_callers(database)
+    sign_in_as(monkeypatch, database, "supervisor01")
     with database.unit_of_work() as uow:
         policy_id = uow.policies.by_number(ZHANG_POLICY).id
 
@@ -122,3 +125,35 @@ def test_a_customer_without_requests_says_so(database_url, history, capsys):
     code, out, _ = listing(database_url, capsys, "--customer", "XK202611200002")
     assert code == 0
     assert out.splitlines()[1] == "暂无申请"
+
+
+# --- who may list, and the full number ---------------------------------------------------
+
+
+def test_an_agent_may_not_list_and_the_attempt_is_recorded(database_url, history, capsys, monkeypatch):
+    sign_in_as(monkeypatch, history, "agent01", role="agent")
+    code, out, err = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID)
+    assert (code, out, err.strip()) == (2, "", "desk: 导出数据需要主管权限")
+    (attempt,) = [e for e in rows(history, AuditEvent) if e.action.startswith("export_requests")]
+    assert attempt.action == "export_requests_refused" and attempt.subject_id is None
+    # The typed ID number is not kept in the event of a refusal.
+    assert ZHANG_ID not in str(attempt.detail)
+
+
+def test_full_numbers_without_a_reason_are_refused(database_url, history, capsys):
+    code, out, err = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID, "--full-numbers")
+    assert (code, out) == (2, "") and "--full-numbers 须用 --reason" in err
+    assert [e for e in rows(history, AuditEvent) if e.action == "export_requests"] == []
+
+
+def test_full_numbers_with_a_reason_show_the_id_and_audit_the_reason(database_url, history, capsys):
+    code, out, err = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID, "--full-numbers",
+                         "--reason", "客户来电核对身份")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == f"客户：张三  证件号码：{ZHANG_ID}  共 4 条申请"
+    code, out, _ = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID, "--format", "json",
+                       "--full-numbers", "--reason", "客户来电核对身份")
+    customer = json.loads(out)["customer"]
+    assert (customer["id_number"], customer["id_number_masked"]) == (ZHANG_ID, ZHANG_MASKED)
+    exports = [e for e in rows(history, AuditEvent) if e.action == "export_requests"]
+    assert [(e.reason, e.detail["full_numbers"]) for e in exports] == [("客户来电核对身份", True)] * 2

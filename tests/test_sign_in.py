@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sys
 from datetime import datetime, timedelta
 
@@ -26,6 +27,8 @@ from desk.use_cases.sign_in import (
     sign_in,
 )
 from tests.callers import rows
+from tests.cli import PASSWORD as CLI_PASSWORD
+from tests.cli import run, with_password
 
 AT = datetime(2026, 11, 24, 9, 0)
 PASSWORD = "correct horse"
@@ -210,6 +213,8 @@ def test_an_admin_sets_a_password_and_lifts_the_lock(staffed):
 
 
 def test_desk_agent_add_reads_the_password_from_stdin(database, database_url, capsys, monkeypatch):
+    # The first admin needs no sign-in (there is no one to sign in as): DESK_AGENT only
+    # says who did it.
     monkeypatch.setenv("DESK_AGENT", "root")
     monkeypatch.setattr(sys, "stdin", io.StringIO("admin password\n"))
     code = main(["--db", database_url, "agent", "add", "admin01", "--name", "管理员", "--role", "admin",
@@ -217,14 +222,26 @@ def test_desk_agent_add_reads_the_password_from_stdin(database, database_url, ca
     out, err = capsys.readouterr()
     assert (code, err) == (0, "") and out.strip() == "已添加坐席 admin01（管理员）"
     assert _sign_in(database, "admin01", "admin password", AT).role == "admin"
+    [added] = _events(database, ADDED)
+    assert (added.detail["by"], added.detail["bootstrap"]) == ("root", True)
 
-    # Not an admin: refused, and nothing added.
+    # Once there is an admin, there is no bootstrap: an unknown login is refused at sign-in...
+    monkeypatch.setenv("DESK_PASSWORD", CLI_PASSWORD)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("agent password\n"))
+    code = main(["--db", database_url, "agent", "add", "agent01", "--name", "坐席", "--password-stdin"])
+    assert code == 2 and "登录名或密码错误" in capsys.readouterr().err
+    # ... and a signed-in agent who is not an admin by role, and nothing is added.
+    with_password(database, "agent00", role="agent")
+    monkeypatch.setenv("DESK_AGENT", "agent00")
     monkeypatch.setattr(sys, "stdin", io.StringIO("agent password\n"))
     code = main(["--db", database_url, "agent", "add", "agent01", "--name", "坐席", "--password-stdin"])
     out, err = capsys.readouterr()
     assert code == 2 and "管理坐席账号需要管理员权限" in err
+    assert _events(database, ADDED) == [added]
 
+    # The admin signs in with DESK_PASSWORD while stdin carries the new password.
     monkeypatch.setenv("DESK_AGENT", "admin01")
+    monkeypatch.setenv("DESK_PASSWORD", "admin password")
     monkeypatch.setattr(sys, "stdin", io.StringIO("agent password\n"))
     code = main(["--db", database_url, "agent", "add", "agent01", "--name", "坐席", "--password-stdin"])
     assert code == 0 and capsys.readouterr().out.strip() == "已添加坐席 agent01（坐席）"
@@ -244,3 +261,68 @@ def test_desk_agent_add_asks_twice_at_the_terminal(database_url, capsys, monkeyp
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     code = main(["--db", database_url, "agent", "add", "admin01", "--name", "管理员", "--role", "admin"])
     assert code == 2 and "两次输入的密码不一致" in capsys.readouterr().err
+
+
+# --- the command line signs in ----------------------------------------------------------
+
+
+class _Terminal(io.StringIO):
+    """Standard input as a person at a terminal: the prompt may ask."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def supervised(staffed, monkeypatch):
+    """``staffed`` with supervisor01 (password ``CLI_PASSWORD``) named by DESK_AGENT."""
+    with_password(staffed, "supervisor01")
+    monkeypatch.setenv("DESK_AGENT", "supervisor01")
+    return staffed.engine.url.render_as_string(hide_password=False)
+
+
+def test_a_wrong_desk_password_is_refused_and_on_record(staffed, supervised, capsys, monkeypatch):
+    monkeypatch.setenv("DESK_PASSWORD", "not the password")
+    code, out, err = run(capsys, "--db", supervised, "queue")
+    assert (code, out, err) == (2, "", "desk: 登录名或密码错误\n")
+    [failed] = _events(staffed, FAILED)
+    assert (failed.agent_id, failed.detail["reason"]) == (_agent(staffed, "supervisor01").id, "wrong_password")
+    assert [e for e in rows(staffed, AuditEvent) if e.action == "export_queue"] == []
+
+
+def test_five_wrong_passwords_lock_the_command_line_even_with_the_right_one(staffed, supervised, capsys,
+                                                                           monkeypatch):
+    monkeypatch.setenv("DESK_PASSWORD", "not the password")
+    for _ in range(4):
+        assert run(capsys, "--db", supervised, "audit")[2] == "desk: 登录名或密码错误\n"
+    code, _out, err = run(capsys, "--db", supervised, "audit")
+    assert code == 2 and "密码连续输错 5 次，账号已锁定至" in err
+    monkeypatch.setenv("DESK_PASSWORD", CLI_PASSWORD)
+    code, out, err = run(capsys, "--db", supervised, "audit")
+    assert (code, out) == (2, "") and "账号已锁定至" in err
+    assert sorted(e.detail["reason"] for e in _events(staffed, FAILED)) == ["locked"] * 2 + ["wrong_password"] * 4
+
+
+def test_no_password_and_no_terminal_is_said_clearly(staffed, supervised, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    code, out, err = run(capsys, "--db", supervised, "queue")
+    assert (code, out) == (2, "")
+    assert "需要登录" in err and "DESK_PASSWORD" in err and "终端" in err
+    # Nothing was tried, so nothing counts towards the lock.
+    assert _events(staffed, FAILED) == [] and _agent(staffed, "supervisor01").failed_sign_ins == 0
+
+
+def test_the_top_level_agent_signs_in_at_a_prompt_and_audit_agent_still_filters(staffed, supervised, capsys,
+                                                                               monkeypatch):
+    _sign_in(staffed, "agent01", PASSWORD, AT)  # something agent01 did
+    prompts: list[str] = []
+    monkeypatch.setenv("DESK_AGENT", "agent01")  # --agent wins over it
+    monkeypatch.setattr(sys, "stdin", _Terminal(""))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": prompts.append(prompt) or CLI_PASSWORD)
+    code, out, err = run(capsys, "--db", supervised, "--agent", "supervisor01", "audit", "--agent", "agent01",
+                         "--format", "json")
+    assert (code, err, prompts) == (0, "", ["supervisor01 的密码："])
+    events = json.loads(out)["events"]
+    assert events and {e["agent"] for e in events} == {"agent01"}
+    [reading] = _events(staffed, "read_audit")
+    assert reading.agent_id == _agent(staffed, "supervisor01").id and reading.detail["agent"] == "agent01"

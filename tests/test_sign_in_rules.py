@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+import pytest
 
 from desk.rules.sign_in import (
+    IDLE_LOCK_DEFAULT,
     LOCK_DURATION,
     MAX_FAILED_SIGN_INS,
     SignInOutcome,
     Verdict,
+    idle_lock_after,
     sign_in_outcome,
 )
 
@@ -52,3 +56,18 @@ def test_after_the_lock_a_wrong_password_starts_a_fresh_count():
     assert sign_in_outcome(5, LOCKED_UNTIL, at, password_ok=False) == SignInOutcome(
         Verdict.WRONG_PASSWORD, 1, None, 4
     )
+
+
+@pytest.mark.parametrize(("setting", "lock"), [
+    (None, timedelta(minutes=10)), ("", timedelta(minutes=10)), ("  ", timedelta(minutes=10)),
+    ("1", timedelta(minutes=1)), (" 30 ", timedelta(minutes=30)), ("480", timedelta(hours=8)),
+])
+def test_the_idle_lock_is_ten_minutes_unless_set(setting, lock):
+    assert timedelta(minutes=10) == IDLE_LOCK_DEFAULT
+    assert idle_lock_after(setting) == lock
+
+
+@pytest.mark.parametrize("setting", ["0", "-5", "481", "ten", "5.5", "10m"])
+def test_an_idle_lock_setting_out_of_bounds_or_not_whole_minutes_is_refused(setting):
+    with pytest.raises(ValueError):
+        idle_lock_after(setting)

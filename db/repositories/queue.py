@@ -93,6 +93,30 @@ class QueueRepository:
             totals["on_track"] += on_track or 0
         return totals
 
+    def customer_numbers(
+        self, step_ids: list[uuid.UUID], complaint_ids: list[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[str, str]]:
+        """The customer's full ID number and mobile for each step or complaint id.
+
+        Kept out of ``window``: the queue rows a screen holds never carry a full number;
+        only an audited export with a reason asks for them.
+        """
+        found: dict[uuid.UUID, tuple[str, str]] = {}
+        sources = (
+            (step_ids, select(RequestStep.id, Customer.id_number, Customer.mobile)
+             .join(Request, Request.id == RequestStep.request_id)
+             .join(Customer, Customer.id == Request.customer_id), RequestStep.id),
+            (complaint_ids, select(Complaint.id, Customer.id_number, Customer.mobile)
+             .join(Customer, Customer.id == Complaint.customer_id), Complaint.id),
+        )
+        for ids, statement, row_id in sources:
+            # In chunks: both backends cap the parameters of one statement.
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start:start + 1000]
+                for item_id, id_number, mobile in self.session.execute(statement.where(row_id.in_(chunk))):
+                    found[item_id] = (id_number, mobile or "")
+        return found
+
     def assign_step(self, step_id: uuid.UUID, agent_id: uuid.UUID) -> bool:
         step = self.session.get(RequestStep, step_id)
         if step is None or step.done_at is not None:

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from desk.use_cases.database import Database
     from desk.use_cases.request_listing import CustomerRequests, OpenStep
 
-OpenTui = Callable[[str | None], int]
+# (database URL, login to offer at sign-in) -> exit status
+OpenTui = Callable[[str | None, str | None], int]
 
 # argparse's own messages (Python 3.11), to be said again in the UI language.
 _ARGUMENT = re.compile(r"argument (?P<name>.+?): (?P<problem>.*)", re.DOTALL)
@@ -95,12 +96,24 @@ def build_parser() -> argparse.ArgumentParser:
         prog="desk",
         description="desk: 健康关爱增值服务坐席工作台 (hotline service desk). "
         "Without a command it opens the terminal UI.",
+        epilog="Signing in: queue, requests, audit, import, calendar import and agent act as a "
+        "signed-in agent. The login is --agent LOGIN (before the command), else $DESK_AGENT, "
+        "else your system user; the password is $DESK_PASSWORD, else asked at the terminal "
+        "(not echoed). Every sign-in, and every refusal, is in the audit log.",
     )
     parser.add_argument(
         "--db",
         metavar="URL",
         help="database URL (default: $DESK_DATABASE_URL, else the embedded SQLite file), "
         "e.g. postgresql://user@host:5432/desk",
+    )
+    # Not "agent": `desk audit --agent LOGIN` is a filter, and its dest must stay its own.
+    parser.add_argument(
+        "--agent",
+        dest="sign_in_login",
+        metavar="LOGIN",
+        help="sign in as LOGIN (default: $DESK_AGENT, else your system user); the password is "
+        "$DESK_PASSWORD, else asked at the terminal",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -113,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--customers", type=_positive_int, default=2000, metavar="N")
     demo.add_argument("--seed", type=int, default=20261124)
 
-    importing = commands.add_parser("import", help="import an export (policy system, WeChat self-service)")
+    importing = commands.add_parser("import", help="import an export (policy system, WeChat self-service; "
+                                    "supervisors and admins, signed in; audited)")
     import_kinds = importing.add_subparsers(dest="import_kind", metavar="KIND", required=True)
     for kind, what in (
         ("customers", "customers (binding data)"),
@@ -129,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
             help="import the good rows even if some rows are bad (default: import nothing)",
         )
 
-    requests = commands.add_parser("requests", help="list a customer's requests, newest first")
+    requests = commands.add_parser("requests", help="list a customer's requests, newest first (supervisors and "
+                                   "admins, signed in; audited export)")
     requests.add_argument(
         "--customer",
         required=True,
@@ -140,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     requests.add_argument(
         "--all", action="store_true", dest="show_all", help="every request, not only the latest 20"
     )
-    queue = commands.add_parser("queue", help="the pending-SLA queue, soonest due first (audited export)")
+    _full_numbers_arguments(requests, "the customer's full ID number")
+    queue = commands.add_parser("queue", help="the pending-SLA queue, soonest due first (supervisors and admins, "
+                                "signed in; audited export)")
     queue.add_argument("--format", choices=("table", "csv", "json"), default="table")
     queue.add_argument("--overdue", action="store_true", help="only the overdue rows")
     queue.add_argument("--service", metavar="CODE", help="one service (escort, admission, smoking, "
@@ -148,21 +165,21 @@ def build_parser() -> argparse.ArgumentParser:
     queue.add_argument("--step", metavar="CODE", help="one step (eligibility, booking, decision, ...)")
     queue.add_argument("--now", type=_start_time, metavar='"YYYY-MM-DD HH:MM"',
                        help="as of this time (default: now, China time)")
-    audit = commands.add_parser("audit", help="the audit log, oldest first (supervisors and admins; "
-                                "the reading is audited too; you are $DESK_AGENT, else your login)")
+    _full_numbers_arguments(queue, "id_number and mobile columns with each customer's full numbers")
+    audit = commands.add_parser("audit", help="the audit log, oldest first (supervisors and admins, signed in; "
+                                "the reading is audited too)")
     audit.add_argument("--since", type=_since, metavar='"YYYY-MM-DD[ HH:MM]"', help="only events from then on")
-    audit.add_argument("--agent", metavar="LOGIN", help="only what this agent did")
+    audit.add_argument("--agent", metavar="LOGIN", help="only what this agent did (a filter: to sign in as "
+                       "someone, put --agent before the command)")
     audit.add_argument("--action", metavar="ACTION", help="only this action (reveal_id, export_queue, ...)")
     audit.add_argument("--format", choices=("table", "csv", "json"), default="table")
     calendar = commands.add_parser("calendar", help="the working-day calendar (holidays, make-up days)")
     calendar_commands = calendar.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
     calendar_import = calendar_commands.add_parser(
-        "import", help="add or change days from a CSV file (date,kind,name) and recompute open deadlines"
+        "import", help="add or change days from a CSV file (date,kind,name) and recompute open deadlines "
+        "(supervisors and admins, signed in: desk --agent LOGIN calendar import ...)"
     )
     calendar_import.add_argument("file", type=Path, metavar="FILE.csv")
-    calendar_import.add_argument(
-        "--agent", metavar="LOGIN", help="the supervisor making the change (default: $DESK_AGENT, else your login)"
-    )
     calendar_list = calendar_commands.add_parser("list", help="the exceptions to Monday-Friday")
     calendar_list.add_argument(
         "--year", type=_year, metavar="YYYY", help="one year (default: this year and every later one held)"
@@ -179,8 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _agent_parsers(commands: Any) -> None:
-    agent = commands.add_parser("agent", help="agent accounts (admins; the first admin may be added by anyone; "
-                                "you are $DESK_AGENT, else your login)")
+    agent = commands.add_parser("agent", help="agent accounts (admins, signed in; the first admin may be added "
+                                "by anyone, without signing in)")
     agent_commands = agent.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
     add = agent_commands.add_parser("add", help="add an agent with a password (asked twice)")
     add.add_argument("login", metavar="LOGIN")
@@ -190,7 +207,23 @@ def _agent_parsers(commands: Any) -> None:
     passwd.add_argument("login", metavar="LOGIN")
     for sub in (add, passwd):
         sub.add_argument("--password-stdin", action="store_true",
-                         help="read the password from the first line of standard input (scripts)")
+                         help="read the new password from the first line of standard input (scripts); "
+                         "your own sign-in password then comes from $DESK_PASSWORD")
+
+
+def _full_numbers_arguments(sub: argparse.ArgumentParser, what: str) -> None:
+    sub.add_argument("--full-numbers", action="store_true",
+                     help=f"show {what} instead of masked ones (needs --reason; audited)")
+    sub.add_argument("--reason", metavar="TEXT", help="why the full numbers are needed (kept in the audit log)")
+
+
+def _full_numbers_reason(args: argparse.Namespace) -> str | None:
+    """The reason for full numbers, or None for masked ones; refused before signing in."""
+    if not args.full_numbers:
+        return None
+    if not (args.reason or "").strip():
+        raise DeskError(t("cli.full_numbers_reason"))
+    return str(args.reason)
 
 
 def _start_time(value: str) -> datetime:
@@ -236,7 +269,7 @@ def main(argv: Sequence[str] | None = None, open_tui: OpenTui | None = None) -> 
             if open_tui is None:
                 print("desk: the terminal UI is not available here", file=sys.stderr)
                 return 2
-            return open_tui(args.db)
+            return open_tui(args.db, args.sign_in_login)
         status = _COMMANDS[args.command](args)
         # A pipe buffers the output: flush here, where a closed reader can still be
         # caught, rather than at interpreter exit, where it can only be reported.
@@ -330,29 +363,20 @@ def _progress(message: str) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from desk.cli.signing_in import signed_in
     from desk.use_cases.database import open_database
-    from desk.use_cases.importing import import_customers, import_policies
+    from desk.use_cases.import_runs import run_import
+    from desk.use_cases.request_import import RequestImportReport
 
     database = _opened(open_database(args.db))
     try:
-        if args.import_kind == "requests":
-            from desk.use_cases.request_import import import_requests
-
-            request_report = import_requests(database, args.file, skip_bad=args.skip_bad)
-            # Skipped duplicates are said too, so a re-import explains why nothing was new.
-            reported = request_report.reported()
-            report = request_report
-        elif args.import_kind == "family":
-            from desk.use_cases.family_import import import_family
-
-            report = import_family(database, args.file, skip_bad=args.skip_bad)
-            reported = report.problems
-        else:
-            run = import_customers if args.import_kind == "customers" else import_policies
-            report = run(database, args.file, skip_bad=args.skip_bad)
-            reported = report.problems
+        agent = signed_in(database, args.sign_in_login)
+        report = run_import(database, args.import_kind, args.file, agent=agent, skip_bad=args.skip_bad)
     finally:
         database.close()
+    # Skipped duplicates of a request import are said too, so a re-import explains why
+    # nothing was new.
+    reported = report.reported() if isinstance(report, RequestImportReport) else report.problems
     for problem in reported:
         print(problem.describe(), file=sys.stderr)
     print(report.summary())
@@ -361,16 +385,18 @@ def _import(args: argparse.Namespace) -> int:
 
 def _requests(args: argparse.Namespace) -> int:
     from db.timestamps import china_now
-    from desk.use_cases.agents import current_login
+    from desk.cli.signing_in import signed_in
     from desk.use_cases.database import open_database
     from desk.use_cases.request_listing import CustomerNotFound, export_requests
 
+    reason = _full_numbers_reason(args)
     database = _opened(open_database(args.db))
     try:
+        agent = signed_in(database, args.sign_in_login)
         with database.unit_of_work() as uow:
             # Customer data leaving the database: an audited export, as `desk queue` is.
-            listing = export_requests(uow, args.customer, login=current_login(), at=china_now(),
-                                      output=args.format, show_all=args.show_all)
+            listing = export_requests(uow, args.customer, agent=agent, at=china_now(), output=args.format,
+                                      show_all=args.show_all, full_numbers_reason=reason)
     except CustomerNotFound as error:
         print(f"desk: {printable(str(error))}", file=sys.stderr)
         return 1
@@ -406,7 +432,8 @@ def _step_due(step: OpenStep) -> str:
 
 def _listing_json(listing: CustomerRequests) -> dict[str, Any]:
     return {
-        "customer": {"name": listing.name, "id_number_masked": listing.id_number_masked},
+        "customer": {"name": listing.name, "id_number_masked": listing.id_number_masked,
+                     **({"id_number": listing.id_number} if listing.id_number is not None else {})},
         "total": listing.total,
         "requests": [
             {
@@ -441,7 +468,8 @@ def _listing_table(listing: CustomerRequests) -> str:
     states = {state.value for state in RequestState}
     shown = len(listing.requests)
     more = t("cli.requests.more", shown=shown) if shown < listing.total else ""
-    title = t("cli.requests.title", name=printable(listing.name), id_number=listing.id_number_masked,
+    shown_number = printable(listing.id_number) if listing.id_number is not None else listing.id_number_masked
+    title = t("cli.requests.title", name=printable(listing.name), id_number=shown_number,
               total=listing.total, more=more)
     if not listing.requests:
         return f"{title}\n{t('cli.requests.none')}"
@@ -466,11 +494,12 @@ def _listing_table(listing: CustomerRequests) -> str:
 
 def _queue(args: argparse.Namespace) -> int:
     from db.timestamps import china_now
-    from desk.cli.queue_report import record_export, render_csv, render_json, render_table
+    from desk.cli.queue_report import render_csv, render_json, render_table
+    from desk.cli.signing_in import signed_in
     from desk.rules.sla_status import SlaState
-    from desk.use_cases.agents import agent_for, current_login
     from desk.use_cases.database import open_database
-    from desk.use_cases.queue import QueueFilter, service_names, step_names, whole_queue
+    from desk.use_cases.queue import QueueFilter, service_names, step_names
+    from desk.use_cases.queue_export import export_queue
 
     services, steps = service_names(), step_names()
     if args.service and args.service not in services:
@@ -480,36 +509,38 @@ def _queue(args: argparse.Namespace) -> int:
     queue_filter = QueueFilter(service=args.service, step=args.step,
                                state=SlaState.OVERDUE if args.overdue else None)
     now = args.now or china_now()
+    reason = _full_numbers_reason(args)
     database = _opened(open_database(args.db))
     try:
+        agent = signed_in(database, args.sign_in_login)
         with database.unit_of_work() as uow:
-            page, items = whole_queue(uow, now, queue_filter)
-            agent = agent_for(uow, current_login())
-            record_export(uow, agent_id=agent.id, at=china_now(), output=args.format, rows=len(items),
-                          queue_filter=queue_filter)
+            export = export_queue(uow, agent=agent, now=now, queue_filter=queue_filter, at=china_now(),
+                                  output=args.format, full_numbers_reason=reason)
     finally:
         database.close()
+    numbers = export.numbers if export.full_numbers else None
     if args.format == "json":
-        print(render_json(page, items))
+        print(render_json(export.page, export.items, numbers))
     elif args.format == "csv":
-        sys.stdout.write(render_csv(items))
+        sys.stdout.write(render_csv(export.items, numbers))
     else:
-        print(render_table(page, items))
+        print(render_table(export.page, export.items, numbers))
     return 0
 
 
 def _audit(args: argparse.Namespace) -> int:
     from db.timestamps import china_now
     from desk.cli.audit_report import render
-    from desk.use_cases.agents import current_login
+    from desk.cli.signing_in import signed_in
     from desk.use_cases.audit_log import AuditFilter, read_audit_log
     from desk.use_cases.database import open_database
 
     audit_filter = AuditFilter(since=args.since, agent=args.agent, action=args.action)
     database = _opened(open_database(args.db))
     try:
+        reader = signed_in(database, args.sign_in_login)
         with database.unit_of_work() as uow:
-            lines = read_audit_log(uow, reader=current_login(), audit_filter=audit_filter, at=china_now(),
+            lines = read_audit_log(uow, reader=reader.login, audit_filter=audit_filter, at=china_now(),
                                    output=args.format)
     finally:
         database.close()
@@ -519,15 +550,19 @@ def _audit(args: argparse.Namespace) -> int:
 
 def _agent(args: argparse.Namespace) -> int:
     from db.timestamps import china_now
-    from desk.use_cases.agents import current_login
+    from desk.cli.signing_in import signed_in, signing_in_login
     from desk.use_cases.database import open_database
     from desk.use_cases.sign_in import add_agent, set_password
 
-    password = _new_password(args.password_stdin)
-    # Until the CLI signs in, the acting agent is whoever the other commands take it to be.
-    by = current_login()
     database = _opened(open_database(args.db))
     try:
+        with database.unit_of_work() as uow:
+            bootstrap = args.agent_command == "add" and args.role == Role.ADMIN and not uow.agents.has_active_admin()
+        # The first admin of a database has no one to sign in as; add_agent decides again,
+        # in its own transaction, so a race cannot make a second "first" admin.
+        by = signing_in_login(args.sign_in_login) if bootstrap else signed_in(database, args.sign_in_login).login
+        # Signed in first: a refused sign-in should not cost typing a new password twice.
+        password = _new_password(args.password_stdin)
         with database.unit_of_work() as uow:
             if args.agent_command == "add":
                 agent = add_agent(uow, login=args.login, name=args.name, role=args.role, password=password,
@@ -578,15 +613,12 @@ def _calendar(args: argparse.Namespace) -> int:
 
 def _calendar_import(database: Database, args: argparse.Namespace) -> int:
     from db.timestamps import china_now
-    from desk.use_cases.agents import current_login
+    from desk.cli.signing_in import signed_in
     from desk.use_cases.calendar_edits import import_calendar
 
-    login = args.agent or current_login()
+    agent = signed_in(database, args.sign_in_login)
     with database.unit_of_work() as uow:
-        agent = uow.agents.by_login(login)
-        if agent is None:
-            raise DeskError(t("cli.no_agent", login=login))
-        read, report = import_calendar(uow, args.file, agent_id=agent.id, at=china_now())
+        read, report = import_calendar(uow, args.file, agent_id=agent.agent_id, at=china_now())
     for problem in read.problems:
         print(problem.describe(), file=sys.stderr)
     if report is None:

@@ -1,28 +1,37 @@
 """The queue for scripts and shift reports: table, CSV or JSON, with names masked.
 
 Printing the queue takes customer data (masked, but still customer data) out of the
-database, so each run is written to the audit log as an export.
+database: ``desk.use_cases.queue_export`` checks the role and writes the export to the
+audit log. The full ID number and mobile columns appear only when that export was made
+with a reason (``--full-numbers --reason``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
 from typing import Any
 
-from db.tables import AuditEvent
-from db.unit_of_work import UnitOfWork
 from desk.texts.due import marked, minute
 from desk.texts.labels import t
 from desk.texts.tables import aligned_table, csv_text
-from desk.use_cases.queue import QueueFilter, QueueItem, QueuePage, format_working_left
+from desk.use_cases.queue import QueueItem, QueuePage, format_working_left
+from desk.use_cases.queue_export import FullNumbers
 
 COLUMNS = ("state", "due", "left", "service", "step", "customer", "agent", "request")
+FULL_COLUMNS = ("id_number", "mobile")
+
+# Item id to full numbers; None for the usual, masked export.
+Numbers = dict[uuid.UUID, FullNumbers] | None
 
 
-def report_row(item: QueueItem) -> dict[str, str]:
-    return {
+def _full(item: QueueItem, numbers: dict[uuid.UUID, FullNumbers]) -> dict[str, str]:
+    found = numbers.get(item.id)
+    return {"id_number": found.id_number if found else "", "mobile": found.mobile if found else ""}
+
+
+def report_row(item: QueueItem, numbers: Numbers = None) -> dict[str, str]:
+    row = {
         "state": item.state.value,
         "due": minute(item.due_at),
         "calendar_unknown_after": item.calendar_unknown_after.isoformat() if item.calendar_unknown_after else "",
@@ -33,26 +42,27 @@ def report_row(item: QueueItem) -> dict[str, str]:
         "agent": item.agent,
         "request": item.request_number,
     }
+    return row if numbers is None else {**row, **_full(item, numbers)}
 
 
-def render_json(page: QueuePage, items: list[QueueItem]) -> str:
+def render_json(page: QueuePage, items: list[QueueItem], numbers: Numbers = None) -> str:
     document: dict[str, Any] = {
         "now": minute(page.now),
         "counts": {state.value: count for state, count in page.counts.items()},
         "calendar_known_until": page.known_until.isoformat() if page.known_until else None,
         "calendar_missing_year": page.missing_year,
-        "items": [report_row(item) for item in items],
+        "items": [report_row(item, numbers) for item in items],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def render_csv(items: list[QueueItem]) -> str:
+def render_csv(items: list[QueueItem], numbers: Numbers = None) -> str:
     """The queue as CSV; a name starting like a formula is escaped (see ``csv_safe``)."""
-    header = [*COLUMNS[:2], "calendar_unknown_after", *COLUMNS[2:]]
-    return csv_text(header, ([report_row(item)[column] for column in header] for item in items))
+    header = [*COLUMNS[:2], "calendar_unknown_after", *COLUMNS[2:], *(FULL_COLUMNS if numbers is not None else ())]
+    return csv_text(header, ([report_row(item, numbers)[column] for column in header] for item in items))
 
 
-def render_table(page: QueuePage, items: list[QueueItem]) -> str:
+def render_table(page: QueuePage, items: list[QueueItem], numbers: Numbers = None) -> str:
     counts = {state.value: count for state, count in page.counts.items()}
     lines = [f"{t('queue.title')}  {minute(page.now)}  {t('queue.counts', **counts)}"]
     if page.missing_year:
@@ -60,6 +70,8 @@ def render_table(page: QueuePage, items: list[QueueItem]) -> str:
     if not items:
         return "\n".join([*lines, t("queue.empty")])
     header = [t(f"queue.col.{column}") for column in COLUMNS]
+    if numbers is not None:
+        header += [t(f"cli.queue.col.{column}") for column in FULL_COLUMNS]
     rows = [
         [
             t(f"queue.state.{item.state.value}"),
@@ -70,6 +82,7 @@ def render_table(page: QueuePage, items: list[QueueItem]) -> str:
             item.customer,
             item.agent or "-",
             item.request_number or "-",
+            *(_full(item, numbers).values() if numbers is not None else ()),
         ]
         for item in items
     ]
@@ -78,16 +91,3 @@ def render_table(page: QueuePage, items: list[QueueItem]) -> str:
         lines.append(t("queue.unknown_note", known=page.known_until))
     return "\n".join(lines)
 
-
-def record_export(
-    uow: UnitOfWork, *, agent_id: uuid.UUID, at: datetime, output: str, rows: int, queue_filter: QueueFilter
-) -> None:
-    """The audit event of a printed queue; commits."""
-    uow.audit.add(
-        AuditEvent(
-            at=at, agent_id=agent_id, action="export_queue", subject_type="queue",
-            detail={"format": output, "rows": rows, "service": queue_filter.service,
-                    "state": queue_filter.state.value if queue_filter.state else None},
-        )
-    )
-    uow.commit()

@@ -1,7 +1,7 @@
 """Who may do what: the one table of roles and the actions each needs.
 
 Agents file and move requests; supervisors also override refusals, edit the working
-calendar, decide complaints, read the audit log and export; admins also manage agents.
+calendar, decide complaints, read the audit log, export and import; admins also manage agents.
 Each role may do all that the roles below it may. A refusal names the role needed, so an
 agent knows whom to ask.
 """
@@ -28,6 +28,7 @@ class Action(StrEnum):
     DECIDE_COMPLAINT = "decide_complaint"
     READ_AUDIT = "read_audit"
     EXPORT = "export"
+    IMPORT = "import"
     MANAGE_AGENTS = "manage_agents"
 
 
@@ -41,6 +42,8 @@ NEEDS: dict[Action, Role] = {
     Action.DECIDE_COMPLAINT: Role.SUPERVISOR,
     Action.READ_AUDIT: Role.SUPERVISOR,
     Action.EXPORT: Role.SUPERVISOR,
+    # An import rewrites customers and policies in bulk, past every screen's checks.
+    Action.IMPORT: Role.SUPERVISOR,
     Action.MANAGE_AGENTS: Role.ADMIN,
 }
 

@@ -17,6 +17,10 @@ from enum import StrEnum
 
 MAX_FAILED_SIGN_INS = 5
 LOCK_DURATION = timedelta(minutes=15)
+# An idle session locks after this long without a key or a click; configurable within
+# bounds: a minute is the least that lets an agent read a screen, a shift the most.
+IDLE_LOCK_DEFAULT = timedelta(minutes=10)
+IDLE_LOCK_MINUTES_RANGE = (1, 480)
 
 
 class Verdict(StrEnum):
@@ -53,3 +57,18 @@ def sign_in_outcome(
     if failed >= MAX_FAILED_SIGN_INS:
         return SignInOutcome(Verdict.LOCKED, failed, now + LOCK_DURATION, 0)
     return SignInOutcome(Verdict.WRONG_PASSWORD, failed, None, MAX_FAILED_SIGN_INS - failed)
+
+
+def idle_lock_after(minutes: str | None) -> timedelta:
+    """The idle lock asked for in whole ``minutes`` (a setting's text), or the default.
+
+    Raises ``ValueError`` for anything but a whole number within the bounds: a typo in a
+    setting must not leave sessions unlocked, nor silently keep the default.
+    """
+    if minutes is None or not minutes.strip():
+        return IDLE_LOCK_DEFAULT
+    value = int(minutes.strip())  # ValueError for "ten", "5.5"
+    low, high = IDLE_LOCK_MINUTES_RANGE
+    if not low <= value <= high:
+        raise ValueError(minutes)
+    return timedelta(minutes=value)

@@ -1,4 +1,9 @@
-"""Who is at the keyboard: every event is stamped with an agent."""
+"""Who is likely at the keyboard, and the agent row behind a login.
+
+Neither grants anything: only a password does (``desk.use_cases.sign_in``). The likely
+login fills the sign-in box; ``agent_for`` serves code that vouches for its agent itself
+(tests, benchmarks, the demo).
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,8 @@ AGENT_ENV = "DESK_AGENT"
 
 
 def current_login() -> str:
-    """``DESK_AGENT`` if set (a shared terminal), else the operating-system user."""
+    """``DESK_AGENT`` if set (a shared terminal), else the operating-system user: the
+    login to offer, never an identity by itself."""
     login = os.environ.get(AGENT_ENV, "").strip()
     if login:
         return login
@@ -27,7 +33,8 @@ def current_login() -> str:
 
 
 def agent_for(uow: UnitOfWork, login: str) -> Agent:
-    """The agent row for ``login``, created on first use (a new branch laptop).
+    """The agent row for ``login``, created on first use, with no password (so it cannot
+    sign in until an admin gives it one).
 
     A login that cannot be stored (too long for its column, or holding control
     characters, from a mistyped ``DESK_AGENT``) is refused in words before any query.

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Collection
 from datetime import datetime
 
-from db.tables import Call, CallNote, Request
+from db.tables import AuditEvent, Call, CallNote, Request
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.free_text import checked_text
 from desk.rules.identity import identity_verified
 from desk.texts.labels import t
+from desk.use_cases.clock import china_now
 from desk.use_cases.limits import CALL_NOTE
 
 # Wrap-up codes (小结代码): why the call happened, for shift reports; their labels are
@@ -31,15 +32,29 @@ RECENT_REQUESTS = 20
 def open_call(
     uow: UnitOfWork, *, customer_id: uuid.UUID, agent_id: uuid.UUID | None, at: datetime
 ) -> uuid.UUID:
+    """Open the call record, with its audit event; commits."""
     call = uow.calls.add(Call(customer_id=customer_id, agent_id=agent_id, started_at=at))
+    # Who took a call about whom: the call row itself changes as the call goes on.
+    _audit(uow, "call_opened", call, at, {"customer_id": str(customer_id)}, agent_id)
     uow.commit()
     return call.id
 
 
-def record_verification(uow: UnitOfWork, call_id: uuid.UUID, confirmed: Collection[str]) -> None:
+def record_verification(
+    uow: UnitOfWork, call_id: uuid.UUID, confirmed: Collection[str], *, at: datetime | None = None
+) -> None:
+    """Keep which facts the caller confirmed, with an audit event (passed or not); commits.
+
+    The event is the call's agent's: only the screen of the call that agent opened
+    records its check. ``at`` should be the entry point's clock; without it the wall
+    clock is read, for the callers that do not pass one yet.
+    """
     call = _call(uow, call_id)
     call.verified_facts = sorted(set(confirmed))
     uow.calls.add(call)
+    # Which facts were confirmed, never what the caller said: the values stay in the call.
+    _audit(uow, "call_identity_check", call, at or china_now(),
+           {"confirmed": call.verified_facts, "verified": identity_verified(call.verified_facts)}, call.agent_id)
     uow.commit()
 
 
@@ -70,9 +85,13 @@ def end_call(
     call.wrap_up_code = wrap_up_code
     call.ended_at = at
     uow.calls.add(call)
+    note_row = None
     if note:
-        uow.call_notes.add(CallNote(id=note_id or uuid.uuid4(), call_id=call_id, at=at, agent_id=agent_id,
-                                    text=note))
+        note_row = uow.call_notes.add(CallNote(id=note_id or uuid.uuid4(), call_id=call_id, at=at,
+                                               agent_id=agent_id, text=note))
+    # The note is named, not copied: it may hold health details the log must not spread.
+    _audit(uow, "call_ended", call, at,
+           {"wrap_up_code": wrap_up_code, "note_id": str(note_row.id) if note_row else None}, agent_id)
     uow.commit()
     return False
 
@@ -84,6 +103,8 @@ def cancel_call(uow: UnitOfWork, call_id: uuid.UUID, *, at: datetime) -> None:
     call.wrap_up_code = CANCELLED
     call.ended_at = at
     uow.calls.add(call)
+    # Esc on the identity check: the call's agent, who opened it, closed it unverified.
+    _audit(uow, "call_cancelled", call, at, {}, call.agent_id)
     uow.commit()
 
 
@@ -122,6 +143,15 @@ def requests_filed_during(uow: UnitOfWork, call: Call) -> list[Request]:
         and request.created_by == call.agent_id
         and request.submitted_at >= call.started_at
     ]
+
+
+def _audit(
+    uow: UnitOfWork, action: str, call: Call, at: datetime, detail: dict[str, object],
+    agent_id: uuid.UUID | None,
+) -> None:
+    """Add the event of a write to ``call``, in the write's transaction."""
+    uow.audit.add(AuditEvent(at=at, agent_id=agent_id, action=action, subject_type="call",
+                             subject_id=call.id, detail=detail))
 
 
 def _call(uow: UnitOfWork, call_id: uuid.UUID) -> Call:

@@ -9,6 +9,7 @@ from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.free_text import checked_text
+from desk.rules.masking import mask_identity_in_text
 from desk.rules.roles import Action, check_role
 from desk.texts.labels import t
 from desk.use_cases.limits import COMPLAINT_DECISION
@@ -35,7 +36,8 @@ def decide_complaint(
     complaint.decision = decision
     uow.complaints.add(complaint)
     # The decision answers a regulator's deadline: who decided, and when, stays on record.
+    # Its words are the reason, with any ID number or mobile masked as on a screen.
     uow.audit.add(AuditEvent(at=at, agent_id=agent_id, action="complaint_decided", subject_type="complaint",
-                             subject_id=complaint.id, reason=decision[:512],
+                             subject_id=complaint.id, reason=mask_identity_in_text(decision)[:512],
                              detail={"due_at": complaint.due_at.isoformat(), "late": at > complaint.due_at}))
     uow.commit()

@@ -85,8 +85,10 @@ def file_complaint(
         due_at=decision_due(at, complex_case=False),
     ))
     # The regulator's clock starts at receipt: who took the complaint, and when, stays on record.
+    # The customer's words are named by the complaint's id, not copied: they may hold health
+    # details and numbers, and the log is read more widely than the complaint.
     uow.audit.add(AuditEvent(at=at, agent_id=agent_id, action="complaint_filed", subject_type="complaint",
-                             subject_id=complaint.id, reason=summary[:512],
+                             subject_id=complaint.id,
                              detail={"due_at": complaint.due_at.isoformat(),
                                      "request_id": str(request_id) if request_id else None}))
     uow.commit()

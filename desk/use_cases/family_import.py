@@ -168,8 +168,14 @@ def _customer_of(lookups: _Lookups, row: _Row) -> Customer:
 # --- The import ----------------------------------------------------------------------------
 
 
-def import_family(database: Database, path: Path, *, skip_bad: bool = False) -> ImportReport:
-    """Import the family members of an export; see the module docstring for the format."""
+def import_family(
+    database: Database, path: Path, *, skip_bad: bool = False, agent_id: uuid.UUID | None = None
+) -> ImportReport:
+    """Import the family members of an export; see the module docstring for the format.
+
+    No role check here: ``desk.use_cases.import_runs`` is the way in for a signed-in agent;
+    ``agent_id`` is who the audit event names.
+    """
     report = ImportReport()
     try:
         table = read_table(path, FAMILY_COLUMNS)
@@ -204,7 +210,7 @@ def import_family(database: Database, path: Path, *, skip_bad: bool = False) -> 
                     setattr(member, name, value)
                 uow.family.add(member)
             report.updated = len(updates)
-            _audit(uow, path, report, skip_bad)
+            _audit(uow, path, report, skip_bad, agent_id)
             uow.commit()
     except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
@@ -243,10 +249,13 @@ def _match(
     return inserts, updates
 
 
-def _audit(uow: UnitOfWork, path: Path, report: ImportReport, skip_bad: bool) -> None:
+def _audit(
+    uow: UnitOfWork, path: Path, report: ImportReport, skip_bad: bool, agent_id: uuid.UUID | None
+) -> None:
     uow.audit.add(
         AuditEvent(
             at=china_now(),
+            agent_id=agent_id,
             action="import",
             subject_type="family_members",
             reason="desk import family",

@@ -44,6 +44,14 @@ class _MaskIdentity(logging.Filter):
         return True
 
 
+class _MaskedFormatter(logging.Formatter):
+    """Masks the whole entry: the traceback is formatted after any filter has run, and an
+    exception's own words (a driver quoting the row it refused) are in it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_identity_in_text(super().format(record))
+
+
 def default_log_path() -> Path:
     return default_sqlite_path().with_name(LOG_NAME)
 
@@ -58,7 +66,7 @@ def install_log(path: Path | None = None) -> Path:
         private_folder(path.parent)
         private_files(path.parent, f"{path.name}*")
         handler = _PrivateRotatingFile(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        handler.setFormatter(_MaskedFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
         handler.addFilter(_MaskIdentity())
         LOGGER.addHandler(handler)
         LOGGER.setLevel(logging.INFO)

@@ -256,10 +256,13 @@ def _find_customer(
     return None
 
 
-def _audit(uow: UnitOfWork, kind: str, path: Path, report: ImportReport, skip_bad: bool) -> None:
+def _audit(
+    uow: UnitOfWork, kind: str, path: Path, report: ImportReport, skip_bad: bool, agent_id: uuid.UUID | None
+) -> None:
     uow.audit.add(
         AuditEvent(
             at=china_now(),
+            agent_id=agent_id,
             action="import",
             subject_type=kind,
             reason=f"desk import {kind}",
@@ -286,8 +289,14 @@ def _customer_values(customer: CustomerIn) -> dict[str, Any]:
     }
 
 
-def import_customers(database: Database, path: Path, *, skip_bad: bool = False) -> ImportReport:
-    """Import the customers of an export; see the module docstring for the format."""
+def import_customers(
+    database: Database, path: Path, *, skip_bad: bool = False, agent_id: uuid.UUID | None = None
+) -> ImportReport:
+    """Import the customers of an export; see the module docstring for the format.
+
+    No role check here: ``desk.use_cases.import_runs`` is the way in for a signed-in agent;
+    ``agent_id`` is who the audit event names.
+    """
     report = ImportReport()
     try:
         records = read_records(path, CUSTOMER_COLUMNS)
@@ -331,7 +340,7 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
                 report.inserted += uow.customers.bulk_insert(chunk)
             for chunk in _chunks(updates):
                 report.updated += uow.customers.bulk_update(chunk)
-            _audit(uow, "customers", path, report, skip_bad)
+            _audit(uow, "customers", path, report, skip_bad, agent_id)
             uow.commit()
     except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
@@ -339,8 +348,11 @@ def import_customers(database: Database, path: Path, *, skip_bad: bool = False) 
     return report
 
 
-def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -> ImportReport:
-    """Import the policies of an export; see the module docstring for the format."""
+def import_policies(
+    database: Database, path: Path, *, skip_bad: bool = False, agent_id: uuid.UUID | None = None
+) -> ImportReport:
+    """Import the policies of an export; see the module docstring for the format (and
+    ``import_customers`` for ``agent_id``)."""
     report = ImportReport()
     try:
         records = read_records(path, POLICY_COLUMNS)
@@ -429,7 +441,7 @@ def import_policies(database: Database, path: Path, *, skip_bad: bool = False) -
             for chunk in _chunks(updates):
                 report.updated += uow.policies.bulk_update(chunk)
             uow.service_periods.move_initial(moves)
-            _audit(uow, "policies", path, report, skip_bad)
+            _audit(uow, "policies", path, report, skip_bad, agent_id)
             uow.commit()
     except DatabaseFailure as error:
         raise ImportFailed.of(error) from error

@@ -20,6 +20,7 @@ from db.repositories.queue import (
     QueueBounds,
     QueueKey,
 )
+from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.catalogue import BENEFITS, SlaUnit, benefit
@@ -167,14 +168,20 @@ def load_queue_at_request(
     return page if page.items and page.items[0].request_id == request_id else None
 
 
-def assign_to_me(uow: UnitOfWork, item: QueueItem, agent_id: uuid.UUID) -> None:
-    """Take a row: the step (or complaint) is assigned to the agent; commits."""
+def assign_to_me(uow: UnitOfWork, item: QueueItem, agent_id: uuid.UUID, *, at: datetime) -> None:
+    """Take a row: the step (or complaint) is assigned to the agent, with an audit event; commits."""
     if item.kind == "step":
         taken = uow.queue.assign_step(item.id, agent_id)
     else:
         taken = uow.queue.assign_complaint(item.id, agent_id)
     if not taken:
         raise DeskError(t("queue.already_closed"))
+    # The row keeps only the latest holder: who took the work, and when, is kept here.
+    uow.audit.add(AuditEvent(
+        at=at, agent_id=agent_id, action="assign",
+        subject_type="request_step" if item.kind == "step" else "complaint", subject_id=item.id,
+        detail={"request_id": str(item.request_id) if item.request_id else None, "step": item.step_code},
+    ))
     uow.commit()
 
 

@@ -363,8 +363,14 @@ def _new_request(lookups: _Lookups, row: _Row, policy: Policy) -> tuple[NewReque
 # --- The import ----------------------------------------------------------------------------
 
 
-def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -> RequestImportReport:
-    """File the requests of a self-service export; see the module docstring for the format."""
+def import_requests(
+    database: Database, path: Path, *, skip_bad: bool = False, agent_id: uuid.UUID | None = None
+) -> RequestImportReport:
+    """File the requests of a self-service export; see the module docstring for the format.
+
+    No role check here: ``desk.use_cases.import_runs`` is the way in for a signed-in agent;
+    ``agent_id`` is who the audit event names (each request is still filed by no agent).
+    """
     report = RequestImportReport()
     try:
         table = read_table(path, REQUEST_COLUMNS)
@@ -393,7 +399,7 @@ def import_requests(database: Database, path: Path, *, skip_bad: bool = False) -
                 report.inserted = 0
                 return report
             report.inserted = filed
-            _audit(uow, path, report, skip_bad)
+            _audit(uow, path, report, skip_bad, agent_id)
             uow.commit()
     except DatabaseFailure as error:
         raise ImportFailed.of(error) from error
@@ -463,10 +469,13 @@ def _row_request_id(key: tuple[uuid.UUID, str, str, datetime]) -> uuid.UUID:
     return uuid.uuid5(_ROW_ID_NAMESPACE, f"{policy_id}|{service_code}|{beneficiary}|{submitted_at.isoformat()}")
 
 
-def _audit(uow: UnitOfWork, path: Path, report: RequestImportReport, skip_bad: bool) -> None:
+def _audit(
+    uow: UnitOfWork, path: Path, report: RequestImportReport, skip_bad: bool, agent_id: uuid.UUID | None
+) -> None:
     uow.audit.add(
         AuditEvent(
             at=china_now(),
+            agent_id=agent_id,
             action="import_requests",
             subject_type="request",
             reason="desk import requests",

@@ -1,16 +1,18 @@
 """A customer's requests, newest first, with what each has used and what is due next.
 
 The read side of ``desk requests --customer``: a use case that returns plain dataclasses;
-``desk.cli.main`` prints them as a table or JSON. Nothing here shows a full ID number: the
-customer comes back with the masked number only. Printing a listing takes customer data
-out of the database, so ``export_requests`` writes it to the audit log as an export.
+``desk.cli.main`` prints them as a table or JSON. ``list_requests`` never shows a full ID
+number: the customer comes back with the masked number only. Printing a listing takes
+customer data out of the database, so ``export_requests`` needs ``Action.EXPORT`` and
+writes it to the audit log as an export; only there, with a reason on record, may the
+full number come back too.
 """
 
 from __future__ import annotations
 
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from db.tables import AuditEvent, Customer
@@ -19,13 +21,17 @@ from desk.errors import DeskError
 from desk.rules.catalogue import SERVICE_CODES, benefit
 from desk.rules.masking import mask_id_number
 from desk.rules.request_states import Channel
+from desk.rules.roles import Action
 from desk.texts.labels import t
-from desk.use_cases.agents import agent_for
+from desk.use_cases.gates import gate
 from desk.use_cases.importing import resident_forms
+from desk.use_cases.privacy import full_number_reason
+from desk.use_cases.sign_in import SignedIn
 
 __all__ = [
     "channel_label",
     "EXPORT",
+    "EXPORT_REFUSED",
     "RECENT",
     "CustomerNotFound",
     "CustomerRequests",
@@ -41,6 +47,7 @@ RECENT = 20
 
 # The audit action of a printed listing (``desk queue`` writes export_queue).
 EXPORT = "export_requests"
+EXPORT_REFUSED = "export_requests_refused"
 
 # The channel a request came in through, as agents say it.
 def channel_label(channel: str) -> str:
@@ -84,6 +91,7 @@ class CustomerRequests:
     requests: tuple[RequestLine, ...]
     total: int  # all requests of the customer, shown or not
     customer_id: uuid.UUID
+    id_number: str | None = None  # the full number: only an export with a reason sets it
 
 
 def find_customer(uow: UnitOfWork, key: str) -> Customer:
@@ -145,19 +153,36 @@ def list_requests(uow: UnitOfWork, key: str, *, show_all: bool = False) -> Custo
 
 
 def export_requests(
-    uow: UnitOfWork, key: str, *, login: str, at: datetime, output: str, show_all: bool = False
+    uow: UnitOfWork,
+    key: str,
+    *,
+    agent: SignedIn,
+    at: datetime,
+    output: str,
+    show_all: bool = False,
+    full_numbers_reason: str | None = None,
 ) -> CustomerRequests:
-    """``list_requests``, recorded as an export by the agent ``login``; commits.
+    """``list_requests``, recorded as an export by the signed-in ``agent``; commits.
 
-    A key that finds no customer exports nothing and records nothing.
+    Needs ``Action.EXPORT``: an agent below it is refused (``RoleRefused``) and the attempt
+    recorded. With ``full_numbers_reason`` the listing carries the full ID number, and the
+    event says so, with the reason. A key that finds no customer exports nothing and
+    records nothing.
     """
+    reason = full_number_reason(full_numbers_reason) if full_numbers_reason is not None else None
+    detail = {"format": output, "show_all": show_all, "full_numbers": reason is not None}
+    # The key (an ID number, perhaps) stays out of the refusal's event: no customer was read.
+    gate(uow, agent, Action.EXPORT, refused_as=EXPORT_REFUSED, subject_type="customer", at=at, detail=detail)
     listing = list_requests(uow, key, show_all=show_all)
-    agent = agent_for(uow, login)
+    if reason is not None:
+        customer = uow.customers.get(listing.customer_id)
+        assert customer is not None  # just found by list_requests
+        listing = replace(listing, id_number=customer.id_number)
     uow.audit.add(
         AuditEvent(
-            at=at, agent_id=agent.id, action=EXPORT, subject_type="customer", subject_id=listing.customer_id,
-            detail={"format": output, "rows": len(listing.requests), "total": listing.total,
-                    "show_all": show_all},
+            at=at, agent_id=agent.agent_id, action=EXPORT, subject_type="customer",
+            subject_id=listing.customer_id, reason=reason or "",
+            detail={**detail, "rows": len(listing.requests), "total": listing.total},
         )
     )
     uow.commit()

@@ -19,6 +19,7 @@ from desk.errors import DeskError
 from desk.rules.booking import booked_details
 from desk.rules.catalogue import benefit
 from desk.rules.lifecycle import next_states
+from desk.rules.masking import mask_identity_in_text
 from desk.rules.request_states import RequestState
 from desk.texts.labels import CATALOGUES, language, t
 
@@ -78,7 +79,7 @@ def load_request_view(uow: UnitOfWork, request_id: uuid.UUID) -> RequestView:
             agent = uow.agents.get(event.agent_id)  # type: ignore[arg-type]
             logins[event.agent_id] = agent.login if agent else "?"
         timeline.append(TimelineEntry(event.at, event.from_state, event.to_state, logins[event.agent_id],
-                                      event.reason, _event_note(event.to_state, event.data)))
+                                      mask_identity_in_text(event.reason), _event_note(event.to_state, event.data)))
     steps = tuple(
         StepLine(s.step_code, names.get(s.step_code, s.step_code), s.started_at, s.due_at, s.done_at,
                  s.calendar_unknown_after)
@@ -137,7 +138,8 @@ def shown_details(service_code: str, details: Mapping[str, Any],
             text = f"{code} {known}".strip()
         else:
             text = _value_text(name, value)
-        lines.append((_label(service_code, name), text))
+        # Free text may quote a number ("回电 138…"): shown masked like every number on screen.
+        lines.append((_label(service_code, name), mask_identity_in_text(text)))
     return tuple(lines)
 
 

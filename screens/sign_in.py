@@ -1,0 +1,121 @@
+"""Signing in, and unlocking a session left idle.
+
+The app opens on this screen: nothing of the desk is reachable until a password lets an
+agent in. The same screen locks an idle session, with the login fixed to the agent who
+was working: it covers the whole terminal (a full screen, not a dialog), so nothing of the
+call underneath shows, and once the password is right it goes away and the screen, form
+and typed text underneath are exactly as they were.
+
+A refusal is said under the password, which is cleared; the login stays as typed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from desk.texts.labels import t
+from screens.labels import inert
+
+if TYPE_CHECKING:
+    # The use case loads with the database stack, in the worker, never before the first frame.
+    from desk.use_cases.sign_in import SignedIn  # noqa: F401 - named as Screen["SignedIn"]
+
+
+class SignInScreen(Screen["SignedIn"]):
+    HELP_TOPIC = "sign_in"
+    BINDINGS = [
+        Binding("enter", "sign_in", t("key.sign_in"), id="sign-in", priority=True),
+    ]
+
+    def __init__(self, login: str = "", *, locked: bool = False) -> None:
+        """``login`` fills the login box; ``locked`` fixes it (an idle session's owner)."""
+        super().__init__()
+        self.login = login
+        self.locked = locked
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in"):
+            yield Static(t("sign_in.locked_title" if self.locked else "sign_in.title"), classes="title")
+            if self.locked:
+                yield Static(t("sign_in.locked_hint", login=inert(self.login)), id="sign-in-hint")
+            yield Input(self.login, placeholder=t("sign_in.login"), id="sign-in-login",
+                        max_length=TYPED_MAX, disabled=self.locked)
+            yield Input(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
+                        max_length=TYPED_MAX)
+            yield Static("", id="sign-in-error", classes="error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Named on their frames: a filled box has no placeholder left to say what it is.
+        self.query_one("#sign-in-login", Input).border_title = t("sign_in.login")
+        self.query_one("#sign-in-password", Input).border_title = t("sign_in.password")
+        box = "#sign-in-password" if self.login else "#sign-in-login"
+        self.query_one(box, Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_sign_in()
+
+    def action_sign_in(self) -> None:
+        login = self.query_one("#sign-in-login", Input)
+        password = self.query_one("#sign-in-password", Input)
+        if not login.value.strip():
+            login.focus()
+            self._say(t("agent.login_required"))
+            return
+        if self.focused is login:
+            password.focus()  # Enter in the login box moves on, as a form does
+            return
+        if not password.value:
+            self._say(t("sign_in.password_required"))
+            return
+        if self.app.database is None:  # type: ignore[attr-defined]
+            problem = self.app.database_problem  # type: ignore[attr-defined]
+            # The password stays typed: Enter again once the database is there.
+            self._say(t("lookup.not_ready") if problem is None
+                      else t("db.failed_at", target=problem.target, reason=problem.cause))
+            return
+        self._say(t("sign_in.checking"))
+        self._check(login.value.strip(), password.value)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#sign-in-error", Static).update(inert(message))
+
+    @work(thread=True, exclusive=True, group="sign-in", exit_on_error=False)
+    def _check(self, login: str, password: str) -> None:
+        from desk.errors import DeskError
+        from desk.use_cases.sign_in import sign_in
+
+        app = self.app
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                signed_in = sign_in(uow, login, password, at=app.now())  # type: ignore[attr-defined]
+        except DeskError as error:
+            app.call_from_thread(self._refused, str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - said where the agent looks, the password kept
+            from desk.use_cases.fault_log import unexpected
+
+            app.call_from_thread(self._say, t("db.failed", reason=unexpected(error)))
+            return
+        app.call_from_thread(self.dismiss, signed_in)
+
+    def _refused(self, message: str) -> None:
+        self._say(message)
+        password = self.query_one("#sign-in-password", Input)
+        password.value = ""
+        password.focus()
+
+
+# Long enough for any login and passphrase, short enough that a paste of a whole file is
+# cut. Not the login column's width: that would load the database stack before the first
+# frame, and a login too long to exist is refused like any unknown one.
+TYPED_MAX = 256
