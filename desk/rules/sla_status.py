@@ -7,7 +7,7 @@ hours, counting hotline hours (9:00-20:00) on working days only.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from desk.rules.working_calendar import WorkingCalendar
@@ -23,18 +23,32 @@ class SlaState(StrEnum):
     ON_TRACK = "on_track"
 
 
+HOTLINE_DAY = datetime.combine(date.min, HOTLINE_CLOSES) - datetime.combine(date.min, HOTLINE_OPENS)
+
+
+def _hotline_time_on(day: date, start: datetime, end: datetime, calendar: WorkingCalendar) -> timedelta:
+    """Hotline time of ``day`` between ``start`` and ``end``."""
+    if not calendar.is_working_day(day):
+        return timedelta()
+    opens = max(start, datetime.combine(day, HOTLINE_OPENS))
+    closes = min(end, datetime.combine(day, HOTLINE_CLOSES))
+    return max(closes - opens, timedelta())
+
+
 def working_time_between(start: datetime, end: datetime, calendar: WorkingCalendar) -> timedelta:
-    """Hotline time on working days between ``start`` and ``end`` (zero if end is earlier)."""
-    total = timedelta()
-    day = start.date()
-    while day <= end.date():
-        if calendar.is_working_day(day):
-            opens = max(start, datetime.combine(day, HOTLINE_OPENS))
-            closes = min(end, datetime.combine(day, HOTLINE_CLOSES))
-            if closes > opens:
-                total += closes - opens
-        day += timedelta(days=1)
-    return total
+    """Hotline time on working days between ``start`` and ``end`` (zero if end is earlier).
+
+    The first and last days count in part; every working day between them is a whole
+    hotline day, counted without walking them: the same cost for an hour as for years.
+    """
+    first, last = start.date(), end.date()
+    if last < first:
+        return timedelta()
+    if first == last:
+        return _hotline_time_on(first, start, end, calendar)
+    whole_days = calendar.working_days_between(first, last - timedelta(days=1))
+    return (_hotline_time_on(first, start, end, calendar) + whole_days * HOTLINE_DAY
+            + _hotline_time_on(last, start, end, calendar))
 
 
 def due_soon_until(now: datetime, calendar: WorkingCalendar) -> datetime:

@@ -8,9 +8,11 @@ flagged "calendar unknown after DATE".
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 
 HOLIDAY = "holiday"
 WORKDAY = "workday"
@@ -22,6 +24,21 @@ class WorkingCalendar:
     exceptions: Mapping[date, str] = field(default_factory=dict)
     # The last day whose status is known from an announcement.
     known_until: date | None = None
+    # The exceptions that change a count of Monday-Friday days (a weekday holiday: -1, a
+    # weekend make-up day: +1), by ordinal, with running totals: counting working days
+    # over any span is then two bisections, not a walk of every day in it (a queue row
+    # three years overdue counted ~1,000 days on every refresh).
+    _changes: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _running: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        changes = sorted(
+            (day.toordinal(), 1 if kind == WORKDAY else -1)
+            for day, kind in self.exceptions.items()
+            if (kind == WORKDAY) != (day.weekday() < 5)
+        )
+        object.__setattr__(self, "_changes", tuple(ordinal for ordinal, _ in changes))
+        object.__setattr__(self, "_running", tuple(accumulate(delta for _, delta in changes)))
 
     @classmethod
     def from_days(cls, days: Iterable[tuple[date, str]]) -> WorkingCalendar:
@@ -57,9 +74,13 @@ class WorkingCalendar:
         return candidate
 
     def working_days_between(self, after: date, up_to: date) -> int:
-        """How many working days d there are with ``after < d <= up_to``."""
-        count, day = 0, after
-        while day < up_to:
-            day += timedelta(days=1)
-            count += self.is_working_day(day)
-        return count
+        """How many working days d there are with ``after < d <= up_to`` (0 if none)."""
+        if up_to <= after:
+            return 0
+        return self._working_days_to(up_to.toordinal()) - self._working_days_to(after.toordinal())
+
+    def _working_days_to(self, ordinal: int) -> int:
+        """Working days from 0001-01-01 (a Monday, ordinal 1) to ``ordinal``, inclusive."""
+        weeks, rest = divmod(ordinal, 7)
+        changed = bisect_right(self._changes, ordinal)
+        return weeks * 5 + min(rest, 5) + (self._running[changed - 1] if changed else 0)
