@@ -44,8 +44,9 @@ _PRESENCE = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseS
 # How often the idle lock looks at the time: a lock due at 10:00 comes by 10:00:05.
 IDLE_CHECK_SECONDS = 5.0
 
-# App actions that work before sign-in and behind the lock: leaving, and the help.
-_OPEN_WHILE_LOCKED = frozenset({"quit", "help"})
+# App actions that work before sign-in and behind the lock: leaving, the help, and Tab
+# between the login and password boxes.
+_OPEN_WHILE_LOCKED = frozenset({"quit", "help", "focus_next", "focus_previous"})
 
 
 @dataclass
@@ -196,6 +197,9 @@ class DeskApp(App[None]):
             self.database = event.worker.result
             if home is not None and self.database is not None:
                 home.show_database_ready(self.database.label)
+            for screen in self.screen_stack:
+                if isinstance(screen, SignInScreen):
+                    screen.database_opened()
             for notice in self.database.notices if self.database is not None else ():
                 self.notify(notice, severity="warning", timeout=30)
         elif event.state == WorkerState.ERROR:
@@ -203,8 +207,12 @@ class DeskApp(App[None]):
 
             # Which server (password masked) and why, where the agent looks first.
             self.database_problem = problem = open_failure(self.database_url, event.worker.error)
+            line = t("db.failed_at", target=problem.target, reason=problem.cause)
             if home is not None:
-                home.show_database_failed(t("db.failed_at", target=problem.target, reason=problem.cause))
+                home.show_database_failed(line)
+            for screen in self.screen_stack:
+                if isinstance(screen, SignInScreen):
+                    screen.database_failed(line)
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:

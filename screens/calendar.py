@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, RadioSet, Static
 
 from desk.rules.working_calendar import HOLIDAY, WORKDAY
 from desk.texts.labels import t
 from desk.use_cases.calendar_data import CalendarEntry, CalendarYear
 from screens.labels import day, inert
+from screens.widgets import TickRadio
 
 KINDS = (HOLIDAY, WORKDAY)
 FIELDS = ("date", "kind", "name")
@@ -55,7 +56,7 @@ class CalendarDayScreen(ModalScreen[tuple[date, str, str] | None]):
                 yield Label(t("calendar.field.kind"), classes="field-label")
                 with RadioSet(id="calendar-kind", compact=True):
                     for kind in KINDS:
-                        yield RadioButton(t(f"calendar.kind.{kind}"), value=(entry.kind if entry else HOLIDAY) == kind,
+                        yield TickRadio(t(f"calendar.kind.{kind}"), value=(entry.kind if entry else HOLIDAY) == kind,
                                           id=f"calendar-kind-{kind}", compact=True)
             yield Static("", id="calendar-error-kind", classes="field-error")
             with Horizontal(classes="field-row"):

@@ -17,6 +17,7 @@ from textual.worker import get_current_worker
 from desk.texts.labels import t
 from desk.use_cases.lookup import RESULT_LIMIT, CustomerHit, find_customers
 from screens.labels import inert
+from screens.steady import SteadyStatic, show_rows
 
 
 class HomeScreen(Screen[None]):
@@ -38,7 +39,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         with Vertical(id="lookup"):
             yield Input(placeholder=t("home.search_placeholder"), id="search")
-            yield Static(t("home.hint"), id="lookup-hint", classes="hint")
+            yield SteadyStatic(t("home.hint"), id="lookup-hint", classes="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
         yield Static(t("contact.lines"), id="contact-lines")
         yield Static(t("db.opening", url=""), id="db-status")
@@ -85,18 +86,18 @@ class HomeScreen(Screen[None]):
             return  # an answer to an older keystroke
         more = len(hits) > RESULT_LIMIT
         self.hits = hits[:RESULT_LIMIT]
-        table = self.query_one("#results", DataTable)
-        table.clear()
-        for hit in self.hits:
-            table.add_row(
+        # One more letter often finds the same callers: then nothing is repainted.
+        show_rows(self.query_one("#results", DataTable), [
+            (str(hit.customer_id), [
                 inert(hit.name),
                 inert(hit.masked_mobile),
                 inert(hit.masked_id_number),
                 str(hit.birth_year),
                 inert(hit.region[:10]),
                 str(hit.policy_count),
-                key=str(hit.customer_id),
-            )
+            ])
+            for hit in self.hits
+        ])
         hint = self.query_one("#lookup-hint", Static)
         if not query:
             return

@@ -16,6 +16,7 @@ from desk.rules.identity import REQUIRED_FACTS, IdentityFact, identity_verified
 from desk.texts.labels import t
 from desk.use_cases.customer_view import IdentityReference
 from screens.labels import day, inert
+from screens.widgets import TickBox
 
 FACTS = list(IdentityFact)
 
@@ -45,7 +46,7 @@ class IdentityScreen(ModalScreen[list[str] | None]):
             yield Static(t("identity.title", name=inert(ref.name)), classes="title")
             yield Static(t("identity.prompt"), classes="hint")
             for n, fact in enumerate(FACTS, start=1):
-                yield Checkbox(f"{n}  {t(f'identity.fact.{fact.value}')}", id=f"fact-{fact.value}")
+                yield TickBox(f"{n}  {t(f'identity.fact.{fact.value}')}", id=f"fact-{fact.value}")
             yield Static(
                 f"{t('identity.reference')} {inert(ref.name)} · "
                 f"{t('identity.fact.id_last4')} {ref.id_last4} · "

@@ -8,7 +8,8 @@ IDLE_LOCK_ENV = "DESK_IDLE_LOCK_MINUTES"
 
 
 def open_tui(database_url: str | None, login: str | None = None) -> int:
-    """The terminal UI on its sign-in, ``login`` (``desk --agent``) or the likely one offered."""
+    """The terminal UI on its sign-in, offering ``login`` (``desk --agent``; empty: none),
+    else the likely one."""
     import os
 
     from desk.rules.free_text import printable
@@ -26,7 +27,7 @@ def open_tui(database_url: str | None, login: str | None = None) -> int:
                            default=int(IDLE_LOCK_DEFAULT.total_seconds() // 60)), file=sys.stderr)
         return 2
     # The login box starts with the likely login; only the password lets anyone in.
-    DeskApp(database_url=database_url, sign_in_as=login or current_login(), idle_lock=idle_lock).run()
+    DeskApp(database_url=database_url, sign_in_as=current_login() if login is None else login.strip(), idle_lock=idle_lock).run()
     return 0
 
 

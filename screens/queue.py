@@ -40,6 +40,7 @@ from screens.confirm_move import ConfirmMoveScreen
 from screens.decision import DecisionScreen
 from screens.labels import inert, state_text
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
+from screens.steady import SteadyStatic, show_rows
 
 if TYPE_CHECKING:
     from desk.use_cases.database import UnitOfWork
@@ -93,10 +94,11 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="queue"):
-            yield Static("", id="queue-head")
-            yield Static("", id="queue-warning", classes="warning")
+            # Steady: the refresh every few seconds repaints them only when they change.
+            yield SteadyStatic("", id="queue-head")
+            yield SteadyStatic("", id="queue-warning", classes="warning")
             yield DataTable(id="queue-table", cursor_type="row", show_cursor=True, zebra_stripes=True)
-        yield Static("", id="queue-status")
+        yield SteadyStatic("", id="queue-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -228,7 +230,7 @@ class QueueScreen(Screen[None]):
 
     def _show_rows(self) -> None:
         table = self.query_one("#queue-table", DataTable)
-        table.clear()
+        rows: list[tuple[str, list[object]]] = []
         for item in self.items:
             style = self._style(item.state)
             cells: list[object] = [
@@ -242,9 +244,15 @@ class QueueScreen(Screen[None]):
             ]
             if self._wide:
                 cells.append(item.request_number or "-")
-            table.add_row(*cells, key=str(item.id))
+            rows.append((str(item.id), cells))
+        # A refresh that finds the queue as it was repaints nothing.
+        show_rows(table, rows)
         if self.items:
-            table.move_cursor(row=self.cursor, animate=False)
+            if table.cursor_row != self.cursor:
+                table.move_cursor(row=self.cursor, animate=False)
+            status = self.query_one("#queue-status", Static)
+            if status.content == t("queue.empty"):
+                self._status("")  # said of an earlier, empty window
         elif self.page is not None:
             self._status(t("queue.empty"))
 

@@ -27,6 +27,7 @@ from desk.forms.request_forms import FORMS, INSURED, FieldKind, FormContext, For
 from desk.rules.entitlement import BenefitStatus
 from desk.texts.labels import t
 from screens.labels import card_state_text, inert, minute, quota_text
+from screens.widgets import TickList
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
 
@@ -253,7 +254,7 @@ class RequestFormScreen(Screen[str | None]):
             return choices
         if form_field.kind is FieldKind.MULTI:
             chosen = set(value or [])
-            return SelectionList(
+            return TickList(
                 *((label, v, v in chosen) for v, label in form_field.choices), id=f"field-{name}", compact=True
             )
         return Input(value=str(value or ""), placeholder=form_field.placeholder, id=f"field-{name}", compact=True,

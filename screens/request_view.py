@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, RadioSet, Static
 
 from desk.rules.cancellation import CANCELLED_BY
 from desk.rules.request_states import Channel, RequestState
@@ -25,6 +25,7 @@ from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
 from screens.labels import inert, inert_text, minute, state_text
+from screens.widgets import TickRadio
 
 MAX_CHOICES = 5
 
@@ -50,7 +51,7 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
                 yield Static(inert_text(self.subject), id="transition-subject")
             if self.to in NEEDS_REQUESTER:
                 yield Label(t("cancel.by"))
-                yield RadioSet(*(RadioButton(t(f"cancel.by.{by}")) for by in CANCELLED_BY), id="by", compact=True)
+                yield RadioSet(*(TickRadio(t(f"cancel.by.{by}")) for by in CANCELLED_BY), id="by", compact=True)
                 # In words as well: a pressed radio button differs only by colour or weight.
                 yield Static("", id="by-chosen")
             if self.to in NEEDS_BOOKING:

@@ -28,10 +28,20 @@ if TYPE_CHECKING:
     from desk.use_cases.sign_in import SignedIn  # noqa: F401 - named as Screen["SignedIn"]
 
 
+class SignInBox(Input):
+    """A sign-in box whose Enter (its own submit, in order after the letters) is shown in
+    the footer, as the sign-in key."""
+
+    BINDINGS = [Binding("enter", "submit", t("key.sign_in"), id="sign-in-submit")]
+
+
 class SignInScreen(Screen["SignedIn"]):
     HELP_TOPIC = "sign_in"
     BINDINGS = [
-        Binding("enter", "sign_in", t("key.sign_in"), id="sign-in", priority=True),
+        # Not a priority binding: a box takes Enter after the letters typed before it (a
+        # pasted "password⏎" arrives at once) and says Submitted; this one serves when no
+        # box has the focus. The boxes' own Enter is the one the footer shows.
+        Binding("enter", "sign_in", t("key.sign_in"), id="sign-in", show=False),
     ]
 
     def __init__(self, login: str = "", *, locked: bool = False) -> None:
@@ -39,15 +49,17 @@ class SignInScreen(Screen["SignedIn"]):
         super().__init__()
         self.login = login
         self.locked = locked
+        # Enter was pressed while the database was still opening.
+        self._waiting = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in"):
             yield Static(t("sign_in.locked_title" if self.locked else "sign_in.title"), classes="title")
             if self.locked:
                 yield Static(t("sign_in.locked_hint", login=inert(self.login)), id="sign-in-hint")
-            yield Input(self.login, placeholder=t("sign_in.login"), id="sign-in-login",
+            yield SignInBox(self.login, placeholder=t("sign_in.login"), id="sign-in-login",
                         max_length=TYPED_MAX, disabled=self.locked)
-            yield Input(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
+            yield SignInBox(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
                         max_length=TYPED_MAX)
             yield Static("", id="sign-in-error", classes="error")
         yield Footer()
@@ -79,12 +91,27 @@ class SignInScreen(Screen["SignedIn"]):
             return
         if self.app.database is None:  # type: ignore[attr-defined]
             problem = self.app.database_problem  # type: ignore[attr-defined]
-            # The password stays typed: Enter again once the database is there.
-            self._say(t("lookup.not_ready") if problem is None
-                      else t("db.failed_at", target=problem.target, reason=problem.cause))
+            if problem is not None:
+                # The password stays typed: Enter again once the server is back.
+                self._say(t("db.failed_at", target=problem.target, reason=problem.cause))
+                return
+            # Still opening (a first start, a slow link): the check goes ahead by itself.
+            self._waiting = True
+            self._say(t("sign_in.waiting"))
             return
         self._say(t("sign_in.checking"))
         self._check(login.value.strip(), password.value)
+
+    def database_opened(self) -> None:
+        """The app's word that the database is open: a sign-in waiting for it goes ahead."""
+        if self._waiting:
+            self._waiting = False
+            self.action_sign_in()
+
+    def database_failed(self, line: str) -> None:
+        if self._waiting:
+            self._waiting = False
+            self._say(line)
 
     def _say(self, message: str) -> None:
         self.query_one("#sign-in-error", Static).update(inert(message))

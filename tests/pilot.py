@@ -52,3 +52,12 @@ async def press_and_leave(pilot, key: str) -> None:
     pilot.app.simulate_key(key)
     await settle(pilot)
     await settle(pilot)
+
+
+def still_cursor(pilot) -> None:
+    """Stop the focused box's cursor blinking (hidden) before a snapshot: a slow machine
+    takes the picture half a second later, with the cursor in its other phase."""
+    from textual.widgets import Input
+
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False

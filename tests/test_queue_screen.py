@@ -416,3 +416,22 @@ async def test_enter_on_a_complaint_shows_the_complaint(queue_url):
         await settle(pilot)
         assert isinstance(pilot.app.screen, DecisionScreen)
         assert "陪诊人员迟到" in screen_text(pilot.app.screen)
+
+
+async def test_the_empty_queue_message_goes_when_rows_come_back(queue_url):
+    """A window found empty says so; when a refresh finds rows again, the words go."""
+    from desk.use_cases.queue import assign_to_me, whole_queue
+
+    app = desk_app(queue_url)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_queue(pilot)
+        await press_each(pilot, "m")  # mine: nothing is assigned to agent01 yet
+        assert not screen.items
+        assert "没有符合条件的待办事项" in str(screen.query_one("#queue-status", Static).render())
+        # Another agent's desk hands agent01 a step; the next refresh shows it.
+        with app.database.unit_of_work() as uow:
+            _, items = whole_queue(uow, NOW)
+            assign_to_me(uow, items[0], app.agent_id, at=NOW)
+        await press_each(pilot, "r")
+        assert screen.items
+        assert "没有符合条件的待办事项" not in str(screen.query_one("#queue-status", Static).render())

@@ -23,7 +23,7 @@ from screens.main import open_tui
 from screens.request_form import RequestFormScreen
 from screens.sign_in import SignInScreen
 from tests.callers import NOW, rows
-from tests.pilot import settle
+from tests.pilot import settle, still_cursor
 from tests.test_call_guards import PHARMACY, open_card_form
 
 PASSWORD = "correct horse 12"
@@ -230,6 +230,44 @@ async def test_signing_in_to_an_unreachable_database_says_which_and_why_and_keep
         assert app.screen.query_one("#sign-in-password", Input).value == PASSWORD
 
 
+async def test_tab_moves_between_the_boxes_before_sign_in(database_url, password_hash):
+    _add_agent(database_url, password_hash)
+    app = _app(database_url, sign_in_as="root")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.focused is not None and app.focused.id == "sign-in-password"
+        await pilot.press("shift+tab")
+        assert app.focused.id == "sign-in-login", "Tab refused before sign-in: the login box out of reach"
+        await pilot.press(*["backspace"] * 4, *"agent07", "tab", *PASSWORD, "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_enter_while_the_database_opens_signs_in_once_it_is_open(database_url, password_hash, monkeypatch):
+    import threading
+
+    import desk.use_cases.database as database_module
+
+    _add_agent(database_url, password_hash)
+    gate = threading.Event()
+    opening = database_module.open_database
+
+    def slow_open(*args, **kwargs):
+        gate.wait(10)
+        return opening(*args, **kwargs)
+
+    monkeypatch.setattr(database_module, "open_database", slow_open)
+    app = _app(database_url, sign_in_as="agent07")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*PASSWORD, "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen) and "正在打开数据库" in _error(app)
+        gate.set()
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), "the sign-in did not go ahead once the database opened"
+
+
 def test_a_bad_idle_lock_setting_refuses_to_start_and_says_why(monkeypatch, capsys):
     monkeypatch.setenv("DESK_IDLE_LOCK_MINUTES", "ten")
     assert open_tui(None) == 2
@@ -245,6 +283,7 @@ def _snapshot_app(sqlite_url: str) -> DeskApp:
 def test_snapshot_sign_in(snap_compare, sqlite_url, size):
     async def ready(pilot):
         await settle(pilot)
+        still_cursor(pilot)
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=size, run_before=ready)
 
@@ -258,5 +297,6 @@ def test_snapshot_locked_80x24(snap_compare, sqlite_url, password_hash):
         await settle(pilot)
         pilot.app.lock()
         await settle(pilot)
+        still_cursor(pilot)
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=locked)

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from desk.cli import serve as serving
 from desk.errors import DeskError
 from desk.rules.free_text import printable
 from desk.rules.roles import Role
@@ -192,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     limit.add_argument("--working-days", type=_positive_int, metavar="N")
     limit.add_argument("--days", type=_positive_int, metavar="N", help="calendar days (claims, complaints)")
     _agent_parsers(commands)
+    serving.add_parser(commands)
     return parser
 
 
@@ -691,4 +693,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sla": _sla,
     "calendar": _calendar,
     "agent": _agent,
+    "serve": serving.serve,
 }
