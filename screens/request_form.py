@@ -27,12 +27,12 @@ from desk.forms.request_forms import FORMS, INSURED, FieldKind, FormContext, For
 from desk.rules.entitlement import BenefitStatus
 from desk.texts.labels import t
 from screens.labels import card_state_text, inert, minute, quota_text
-from screens.widgets import TickList
+from screens.widgets import MarkedList, TickList
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
 
 
-class ChoiceList(OptionList):
+class ChoiceList(MarkedList):
     """Exactly one of a few choices, inline: ↑/↓ choose, Tab moves on, typing jumps.
 
     The list opens on "please choose", which is no choice: tabbing past a field never
@@ -42,31 +42,11 @@ class ChoiceList(OptionList):
     """
 
     TYPE_AHEAD_PAUSE = 1.0  # seconds without a key before typing starts a new search
-    # The current choice is marked in text, so it reads without colour and without focus.
-    CHOSEN, NOT_CHOSEN = "> ", "  "
 
     def __init__(self, choices: Iterable[tuple[str, str]], id: str) -> None:  # noqa: A002
-        self._labels: list[str] = []
-        self._marked: int | None = None
         super().__init__(*self._with_prompt(choices), id=id, compact=True)
         self._typed = ""
         self._typed_at = 0.0
-
-    def watch_highlighted(self, highlighted: int | None) -> None:
-        super().watch_highlighted(highlighted)
-        self.mark_current()
-
-    def on_mount(self) -> None:
-        self.mark_current()
-
-    def mark_current(self) -> None:
-        highlighted = self.highlighted
-        for index in (self._marked, highlighted):
-            # After the options were replaced, an old index may be gone.
-            if index is not None and index < min(len(self._labels), self.option_count):
-                mark = self.CHOSEN if index == highlighted else self.NOT_CHOSEN
-                self.replace_option_prompt_at_index(index, mark + self._labels[index])
-        self._marked = highlighted
 
     def on_key(self, event: events.Key) -> None:
         character = event.character
@@ -90,10 +70,7 @@ class ChoiceList(OptionList):
         return None
 
     def _with_prompt(self, choices: Iterable[tuple[str, str]]) -> list[Option]:
-        options = [("", t("form.choose")), *choices]
-        self._labels = [label for _value, label in options]
-        self._marked = None
-        return [Option(self.NOT_CHOSEN + label, id=value) for value, label in options]
+        return self.labeled([("", t("form.choose")), *choices])
 
     @property
     def value(self) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import Checkbox, RadioButton, SelectionList
-from textual.widgets.option_list import OptionDoesNotExist
+from textual.widgets import Checkbox, OptionList, RadioButton, SelectionList
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 TICKED, UNTICKED = "X", " "  # ASCII: every terminal, the Linux console included, has it
 CHOSEN = "●"  # a radio button's own mark, kept where it is on
@@ -50,3 +50,36 @@ class TickList(SelectionList[str]):
         mark = TICKED if selection.value in self._selected else UNTICKED
         segments[1] = Segment(mark, segments[1].style, segments[1].control)
         return Strip(segments, strip.cell_length)
+
+
+class MarkedList(OptionList):
+    """A list of options whose current one is marked ``>`` in text, so it reads without
+    colour and without focus; ``labeled`` makes its options from (id, label) pairs."""
+
+    CHOSEN, NOT_CHOSEN = "> ", "  "
+
+    def __init__(self, *options: Option, id: str | None = None, compact: bool = False) -> None:  # noqa: A002
+        self._marked: int | None = None
+        super().__init__(*options, id=id, compact=compact)
+
+    def labeled(self, choices: list[tuple[str, str]]) -> list[Option]:
+        """Options for ``choices``, their labels remembered for marking."""
+        self._labels = [label for _value, label in choices]
+        self._marked = None
+        return [Option(self.NOT_CHOSEN + label, id=value) for value, label in choices]
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self.mark_current()
+
+    def on_mount(self) -> None:
+        self.mark_current()
+
+    def mark_current(self) -> None:
+        highlighted = self.highlighted
+        for index in (self._marked, highlighted):
+            # After the options were replaced, an old index may be gone.
+            if index is not None and index < min(len(self._labels), self.option_count):
+                mark = self.CHOSEN if index == highlighted else self.NOT_CHOSEN
+                self.replace_option_prompt_at_index(index, mark + self._labels[index])
+        self._marked = highlighted

@@ -10,12 +10,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
 
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.calls import WRAP_UP_CODES, end_call
 from screens.labels import inert
+from screens.widgets import MarkedList
 
 
 class WrapUpScreen(ModalScreen[bool]):
@@ -39,7 +39,10 @@ class WrapUpScreen(ModalScreen[bool]):
         with Vertical(id="wrap-up"):
             yield Static(t("wrap_up.title", name=inert(self.customer_name)), classes="title")
             yield Static(t("wrap_up.code"), classes="section")
-            yield OptionList(*(Option(t(f"wrap_up.{code}"), id=code) for code in WRAP_UP_CODES), id="wrap-up-code")
+            # The chosen code marked ">" in text: it must read without colour too.
+            codes = MarkedList(id="wrap-up-code")
+            codes.add_options(codes.labeled([(code, t(f"wrap_up.{code}")) for code in WRAP_UP_CODES]))
+            yield codes
             yield Static(t("wrap_up.note"), classes="section")
             yield Input(id="wrap-up-note", max_length=limits.CALL_NOTE)
             yield Static("", id="wrap-up-error", classes="error")
