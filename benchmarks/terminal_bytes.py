@@ -35,10 +35,15 @@ F2 = b"\x1bOQ"
 class Terminal:
     """desk in a pseudo-terminal, its output counted as it comes."""
 
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], code: str | None = None) -> None:
+        # Another checkout runs without site processing: the editable install's import
+        # hook would otherwise load this checkout whatever PYTHONPATH says.
+        python = [sys.executable, "-S"] if code else [sys.executable]
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
-            os.execve(sys.executable, [sys.executable, "-m", "screens.main", *args], env)
+            if code:
+                os.chdir(code)
+            os.execve(sys.executable, [*python, "-m", "screens.main", *args], env)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
         self.count = 0
         self.text = b""
@@ -79,8 +84,8 @@ def measure(db: str, code: str | None, search: str) -> tuple[list[int], float, f
     env = {k: v for k, v in os.environ.items() if not k.startswith("DESK_")}
     env.update(TERM="xterm-256color", COLORTERM="truecolor", DESK_LANG="zh", DESK_AGENT="agent01")
     if code:
-        env["PYTHONPATH"] = code
-    term = Terminal(["--db", db], env)
+        env["PYTHONPATH"] = os.pathsep.join([code, *(p for p in sys.path if p.endswith("site-packages"))])
+    term = Terminal(["--db", db], env, code)
     try:
         time.sleep(4)  # the sign-in is up and the database opens meanwhile
         term.send(b"demo-desk-2026")
