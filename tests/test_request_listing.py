@@ -146,6 +146,12 @@ def test_full_numbers_without_a_reason_are_refused(database_url, history, capsys
     assert [e for e in rows(history, AuditEvent) if e.action == "export_requests"] == []
 
 
+def test_a_reason_without_full_numbers_is_refused_not_logged_for_nothing(database_url, history, capsys):
+    code, out, err = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID, "--reason", "核对")
+    assert (code, out) == (2, "") and "--reason 只与 --full-numbers 一起使用" in err
+    assert [e for e in rows(history, AuditEvent) if e.action == "export_requests"] == []
+
+
 def test_full_numbers_with_a_reason_show_the_id_and_audit_the_reason(database_url, history, capsys):
     code, out, err = run(capsys, "--db", database_url, "requests", "--customer", ZHANG_ID, "--full-numbers",
                          "--reason", "客户来电核对身份")

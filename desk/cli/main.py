@@ -222,6 +222,9 @@ def _full_numbers_arguments(sub: argparse.ArgumentParser, what: str) -> None:
 def _full_numbers_reason(args: argparse.Namespace) -> str | None:
     """The reason for full numbers, or None for masked ones; refused before signing in."""
     if not args.full_numbers:
+        if args.reason is not None:
+            # A reason with masked output would log a justification for nothing shown.
+            raise DeskError(t("cli.reason_without_full_numbers"))
         return None
     if not (args.reason or "").strip():
         raise DeskError(t("cli.full_numbers_reason"))
