@@ -121,8 +121,10 @@ class DeskApp(App[None]):
         return self.clock().date()
 
     def on_mount(self) -> None:
-        self.push_screen(HomeScreen())
-        if not self.signed_in:
+        if self.signed_in:
+            self.push_screen(HomeScreen())
+        else:
+            # The lookup is composed once someone is in: the first frame is the sign-in's.
             self.push_screen(SignInScreen(self.sign_in_as), self._signed_in)
         # The first box is up and takes keys before the database is even imported.
         self.call_after_refresh(self._open_database)
@@ -136,6 +138,7 @@ class DeskApp(App[None]):
         self.agent_id, self.agent_role, self.agent_name = agent.agent_id, agent.role, agent.login
         self.signed_in = True
         self._last_presence = self._idle_clock()
+        self.push_screen(HomeScreen())
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _PRESENCE):

@@ -51,6 +51,13 @@ class HomeScreen(Screen[None]):
             table.add_column(t(f"lookup.col.{key}"), key=key)
         table.can_focus = False
         self.query_one("#search", Input).focus()
+        # Opened after the sign-in, the database may already be open (or have failed).
+        app = self.app
+        if app.database is not None:  # type: ignore[attr-defined]
+            self.show_database_ready(app.database.label)  # type: ignore[attr-defined]
+        elif app.database_problem is not None:  # type: ignore[attr-defined]
+            problem = app.database_problem  # type: ignore[attr-defined]
+            self.show_database_failed(t("db.failed_at", target=problem.target, reason=problem.cause))
 
     def on_screen_resume(self) -> None:
         self.query_one("#search", Input).focus()

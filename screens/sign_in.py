@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -28,20 +28,13 @@ if TYPE_CHECKING:
     from desk.use_cases.sign_in import SignedIn  # noqa: F401 - named as Screen["SignedIn"]
 
 
-class SignInBox(Input):
-    """A sign-in box whose Enter (its own submit, in order after the letters) is shown in
-    the footer, as the sign-in key."""
-
-    BINDINGS = [Binding("enter", "submit", t("key.sign_in"), id="sign-in-submit")]
-
-
 class SignInScreen(Screen["SignedIn"]):
     HELP_TOPIC = "sign_in"
     BINDINGS = [
-        # Not a priority binding: a box takes Enter after the letters typed before it (a
-        # pasted "password⏎" arrives at once) and says Submitted; this one serves when no
-        # box has the focus. The boxes' own Enter is the one the footer shows.
-        Binding("enter", "sign_in", t("key.sign_in"), id="sign-in", show=False),
+        # A priority binding acts on Enter in the order the keys came: in the login box it
+        # moves the focus before the password's letters arrive (typed ahead, or pasted as
+        # "login⏎password⏎"); in the password box it waits for the letters before it.
+        Binding("enter", "enter", t("key.sign_in"), id="sign-in", priority=True),
     ]
 
     def __init__(self, login: str = "", *, locked: bool = False) -> None:
@@ -57,9 +50,9 @@ class SignInScreen(Screen["SignedIn"]):
             yield Static(t("sign_in.locked_title" if self.locked else "sign_in.title"), classes="title")
             if self.locked:
                 yield Static(t("sign_in.locked_hint", login=inert(self.login)), id="sign-in-hint")
-            yield SignInBox(self.login, placeholder=t("sign_in.login"), id="sign-in-login",
+            yield Input(self.login, placeholder=t("sign_in.login"), id="sign-in-login",
                         max_length=TYPED_MAX, disabled=self.locked)
-            yield SignInBox(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
+            yield Input(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
                         max_length=TYPED_MAX)
             yield Static("", id="sign-in-error", classes="error")
         yield Footer()
@@ -71,10 +64,16 @@ class SignInScreen(Screen["SignedIn"]):
         box = "#sign-in-password" if self.login else "#sign-in-login"
         self.query_one(box, Input).focus()
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_sign_in()
+    def action_enter(self) -> None:
+        login = self.query_one("#sign-in-login", Input)
+        password = self.query_one("#sign-in-password", Input)
+        if self.focused is login:
+            # Enter in the login box moves on, as a form does; at once, not by focus(),
+            # which waits its turn behind the keys already typed after this Enter.
+            self.set_focus(password)
+            return
+        # Each box may still hold keys not yet taken: check once both have taken theirs.
+        login.call_later(password.call_later, self.action_sign_in)
 
     def action_sign_in(self) -> None:
         login = self.query_one("#sign-in-login", Input)
@@ -82,9 +81,6 @@ class SignInScreen(Screen["SignedIn"]):
         if not login.value.strip():
             login.focus()
             self._say(t("agent.login_required"))
-            return
-        if self.focused is login:
-            password.focus()  # Enter in the login box moves on, as a form does
             return
         if not password.value:
             self._say(t("sign_in.password_required"))

@@ -15,8 +15,17 @@ def desk_app(url: str) -> DeskApp:
 
 async def settle(pilot) -> None:
     """Let the database workers finish and the screen catch up with what they sent."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(2):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(5):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                # A worker waited on was cancelled (its screen closed, or a newer
+                # exclusive one replaced it): wait for the ones still running.
+                await pilot.pause()
         await pilot.pause()
 
 

@@ -7,6 +7,7 @@ import sys
 
 from screens.app import DeskApp
 from screens.home import HomeScreen
+from tests.pilot import still_cursor
 
 
 async def _wait_for_database(app: DeskApp, pilot) -> None:
@@ -55,6 +56,7 @@ def _snapshot_app(sqlite_url: str) -> DeskApp:
 def test_snapshot_home_80x24(snap_compare, sqlite_url):
     async def ready(pilot):
         await _wait_for_database(pilot.app, pilot)
+        still_cursor(pilot)
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=ready)
 
@@ -62,6 +64,7 @@ def test_snapshot_home_80x24(snap_compare, sqlite_url):
 def test_snapshot_home_160x48(snap_compare, sqlite_url):
     async def ready(pilot):
         await _wait_for_database(pilot.app, pilot)
+        still_cursor(pilot)
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(160, 48), run_before=ready)
 
@@ -69,6 +72,7 @@ def test_snapshot_home_160x48(snap_compare, sqlite_url):
 def test_snapshot_help_80x24(snap_compare, sqlite_url):
     async def ready(pilot):
         await _wait_for_database(pilot.app, pilot)
+        still_cursor(pilot)
         await pilot.press("f1")
 
     assert snap_compare(_snapshot_app(sqlite_url), terminal_size=(80, 24), run_before=ready)

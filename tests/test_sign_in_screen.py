@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from textual import events
 from textual.widgets import Input, Static
 
 from db.tables import Agent, AuditEvent
@@ -228,6 +229,23 @@ async def test_signing_in_to_an_unreachable_database_says_which_and_why_and_keep
         said = _error(app)
         assert "127.0.0.1:1" in said and "Connection refused" in said and "s3cret" not in said
         assert app.screen.query_one("#sign-in-password", Input).value == PASSWORD
+
+
+async def test_keys_typed_ahead_land_where_they_were_meant(database_url, password_hash):
+    """Login, Enter, password, Enter sent at once (a paste, a password manager): each
+    letter lands in its box and the sign-in checks the whole password."""
+    _add_agent(database_url, password_hash)
+    app = _app(database_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        # Posted without waiting between keys, as a terminal delivers a burst.
+        for character in ["agent07", "\r", PASSWORD, "\r"]:
+            for typed in character:
+                name = {"\r": "enter", " ": "space"}.get(typed, typed)
+                app.post_message(events.Key(name, None if typed == "\r" else typed))
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), _error(app) if isinstance(app.screen, SignInScreen) else ""
 
 
 async def test_tab_moves_between_the_boxes_before_sign_in(database_url, password_hash):
