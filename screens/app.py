@@ -210,12 +210,11 @@ class DeskApp(App[None]):
 
             # Which server (password masked) and why, where the agent looks first.
             self.database_problem = problem = open_failure(self.database_url, event.worker.error)
-            line = t("db.failed_at", target=problem.target, reason=problem.cause)
             if home is not None:
-                home.show_database_failed(line)
+                home.show_database_failed(problem.line)
             for screen in self.screen_stack:
                 if isinstance(screen, SignInScreen):
-                    screen.database_failed(line)
+                    screen.database_failed(problem.line)
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:

@@ -56,8 +56,7 @@ class HomeScreen(Screen[None]):
         if app.database is not None:  # type: ignore[attr-defined]
             self.show_database_ready(app.database.label)  # type: ignore[attr-defined]
         elif app.database_problem is not None:  # type: ignore[attr-defined]
-            problem = app.database_problem  # type: ignore[attr-defined]
-            self.show_database_failed(t("db.failed_at", target=problem.target, reason=problem.cause))
+            self.show_database_failed(app.database_problem.line)  # type: ignore[attr-defined]
 
     def on_screen_resume(self) -> None:
         self.query_one("#search", Input).focus()

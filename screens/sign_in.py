@@ -89,7 +89,7 @@ class SignInScreen(Screen["SignedIn"]):
             problem = self.app.database_problem  # type: ignore[attr-defined]
             if problem is not None:
                 # The password stays typed: Enter again once the server is back.
-                self._say(t("db.failed_at", target=problem.target, reason=problem.cause))
+                self._say(problem.line)
                 return
             # Still opening (a first start, a slow link): the check goes ahead by itself.
             self._waiting = True

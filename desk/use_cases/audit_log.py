@@ -15,8 +15,9 @@ from typing import Any
 from db.tables import AuditEvent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
-from desk.rules.roles import Action, RoleRefused, check_role
+from desk.rules.roles import Action
 from desk.texts.labels import ZH, t
+from desk.use_cases.gates import gate_row
 
 __all__ = [
     "READ", "REFUSED", "AuditFilter", "AuditLine", "AuditPage", "UnknownAgent", "action_label", "known_actions",
@@ -111,16 +112,8 @@ def read_audit_page(
 def _read(
     uow: UnitOfWork, reader: str, audit_filter: AuditFilter, at: datetime, output: str, limit: int | None
 ) -> AuditPage:
-    agent = uow.agents.by_login(reader)
-    try:
-        check_role(agent.role if agent else None, Action.READ_AUDIT)
-    except RoleRefused:
-        if agent is not None:
-            uow.audit.add(AuditEvent(at=at, agent_id=agent.id, action=REFUSED, subject_type="audit_log",
-                                     detail=audit_filter.described()))
-            uow.commit()
-        raise
-    assert agent is not None  # check_role refuses an unknown login
+    agent = gate_row(uow, uow.agents.by_login(reader), Action.READ_AUDIT, refused_as=REFUSED,
+                     subject_type="audit_log", at=at, detail=audit_filter.described())
     acted_by = None
     if audit_filter.agent is not None:
         actor = uow.agents.by_login(audit_filter.agent)

@@ -100,6 +100,11 @@ class OpenFailure:
     target: str  # host:port/database (user shown, password masked) or the file
     cause: str  # one line
 
+    @property
+    def line(self) -> str:
+        """The one line every screen shows it in: where, and why."""
+        return t("db.failed_at", target=self.target, reason=self.cause)
+
 
 def open_failure(url: str | None, error: BaseException | None) -> OpenFailure:
     """Name the database ``url`` points at and the cause of ``error``, in one line each."""

@@ -16,7 +16,7 @@ from db.unit_of_work import UnitOfWork
 from desk.rules.roles import Action, RoleRefused, check_role
 from desk.use_cases.sign_in import SignedIn
 
-__all__ = ["gate"]
+__all__ = ["gate", "gate_row"]
 
 
 def gate(
@@ -32,10 +32,25 @@ def gate(
     """The agent's row, if their role may do ``action``.
 
     The role is read again from the database rather than taken from ``agent``: an account
-    demoted or disabled since signing in is refused. Otherwise records the event
-    ``refused_as``, commits it and raises ``RoleRefused`` (naming the role needed).
+    demoted or disabled since signing in is refused (see ``gate_row``).
     """
-    row = uow.agents.get(agent.agent_id)
+    return gate_row(uow, uow.agents.get(agent.agent_id), action, refused_as=refused_as,
+                    subject_type=subject_type, at=at, detail=detail)
+
+
+def gate_row(
+    uow: UnitOfWork,
+    row: Agent | None,
+    action: Action,
+    *,
+    refused_as: str,
+    subject_type: str,
+    at: datetime,
+    detail: dict[str, Any],
+) -> Agent:
+    """``row`` if that agent is active and their role may do ``action``. Otherwise records
+    the event ``refused_as`` (for a known agent), commits it and raises ``RoleRefused``
+    (naming the role needed)."""
     try:
         check_role(row.role if row is not None and row.active else None, action)
     except RoleRefused:
