@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -26,6 +26,19 @@ SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 # slow) and retries, instead of a form that hangs without limit.
 PG_LOCK_TIMEOUT_MS = 5000
 PG_STATEMENT_TIMEOUT_MS = 30000
+# The pool of one desk process, which is one agent: a screen's thread worker and perhaps a
+# background refresh at a time. SQLAlchemy's default (5 kept, 10 more on demand) would let
+# a hundred agents open up to 1,500 server connections, far past PostgreSQL's
+# max_connections (100 by default); this bounds a desk at 4, a hundred desks at 400, which
+# a pooler such as PgBouncer in front of the server folds into a few server connections.
+PG_POOL_SIZE = 2
+PG_MAX_OVERFLOW = 2
+# A worker that finds all 4 in use waits this long, then is told the database is busy
+# (db.faults sorts the pool's TimeoutError as "busy") rather than hanging.
+PG_POOL_TIMEOUT_S = 10
+# Replace a connection after half an hour, before an idle limit of a firewall, pooler or
+# server cuts it; pool_pre_ping still catches one cut earlier.
+PG_POOL_RECYCLE_S = 1800
 MASK = "***"
 # A query parameter whose name holds one of these carries a secret (libpq's password,
 # sslpassword; a driver's token): never shown.
@@ -128,11 +141,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI h
     cursor.close()
 
 
-def _postgres_timeouts(dbapi_connection, _record) -> None:  # noqa: ANN001 (DBAPI hook)
-    with dbapi_connection.cursor() as cursor:
-        cursor.execute(f"SET lock_timeout = {int(PG_LOCK_TIMEOUT_MS)}")
-        cursor.execute(f"SET statement_timeout = {int(PG_STATEMENT_TIMEOUT_MS)}")
-    dbapi_connection.commit()
+def _postgres_timeouts(connection: Connection) -> None:
+    """Limit the waits of the transaction just beginning, and of no other.
+
+    ``set_config(..., true)`` is ``SET LOCAL``: it ends with the transaction. Behind
+    PgBouncer in transaction mode each transaction may run on another server connection,
+    so a session ``SET`` at connect would be missing from the next one and would stay
+    behind for whichever client gets this one. Read at each BEGIN, not at connect.
+    """
+    driver = connection.connection.driver_connection
+    if getattr(driver, "autocommit", False):
+        # AUTOCOMMIT (VACUUM, CREATE DATABASE): every statement is its own transaction, so
+        # a local setting would end before the next statement; maintenance runs unlimited.
+        return
+    connection.exec_driver_sql(
+        f"SELECT set_config('lock_timeout', '{int(PG_LOCK_TIMEOUT_MS)}', true), "
+        f"set_config('statement_timeout', '{int(PG_STATEMENT_TIMEOUT_MS)}', true)"
+    )
 
 
 def make_engine(url: str) -> Engine:
@@ -152,10 +177,16 @@ def make_engine(url: str) -> Engine:
         else:
             engine = create_engine(
                 parsed,
+                pool_size=PG_POOL_SIZE,
+                max_overflow=PG_MAX_OVERFLOW,
+                pool_timeout=PG_POOL_TIMEOUT_S,
+                pool_recycle=PG_POOL_RECYCLE_S,
                 pool_pre_ping=True,
-                connect_args={"connect_timeout": 5, "application_name": "desk"},
+                # prepare_threshold=None: no server-side prepared statements, which live on
+                # one server connection and break behind a transaction-mode pooler.
+                connect_args={"connect_timeout": 5, "application_name": "desk", "prepare_threshold": None},
             )
-            event.listen(engine, "connect", _postgres_timeouts)
+            event.listen(engine, "begin", _postgres_timeouts)
     except NoSuchModuleError:
         raise DatabaseUnavailable(f"数据库驱动不可用 (driver not installed): {shown}") from None
     except ArgumentError as error:

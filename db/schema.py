@@ -45,6 +45,17 @@ def _known(revision: str) -> bool:
     return any(r.revision == revision for r in script.walk_revisions())
 
 
+def revision_rank(revision: str | None) -> int | None:
+    """How far along the shipped migrations ``revision`` is (0: an empty schema); None
+    for one this code does not know, made by a newer desk."""
+    if revision is None:
+        return 0
+    shipped = [r.revision for r in ScriptDirectory.from_config(_config()).walk_revisions()]
+    if revision not in shipped:
+        return None
+    return len(shipped) - shipped.index(revision)
+
+
 def check_not_newer(engine: Engine) -> None:
     revision = current_revision(engine)
     if revision is not None and not _known(revision):

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from db.timestamps import china_now
@@ -92,6 +92,10 @@ class Customer(Row, table=True):
     mobile_last4: str = Field(default="", max_length=4)
     # Legacy 15-digit ID numbers are accepted on import only, flagged for update.
     needs_update: bool = False
+    # Row version (migration 0008): an edit names the version it started from, so a second
+    # agent's edit of the same customer is caught instead of silently overwriting the first.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_by: uuid.UUID | None = None
 
 
 class FamilyMember(Row, table=True):
@@ -104,6 +108,8 @@ class FamilyMember(Row, table=True):
     id_number: str = Field(max_length=32)
     birth_date: date | None = None
     sex: str = Field(default="", max_length=1)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    updated_by: uuid.UUID | None = None
 
 
 class CriticalIllness(Row, table=True):
@@ -174,6 +180,10 @@ class Request(Row, table=True):
     submitted_at: NaiveDatetime
     created_by: uuid.UUID | None = Field(default=None, foreign_key="agent.id")
     details: dict[str, Any] = _json()
+    # "" at head office; a quota-limited request filed at a branch office is "provisional"
+    # until head office counts it on sync: then "confirmed", or "conflict" when the quota
+    # was already used elsewhere (desk.rules.confirmation).
+    confirmation: str = Field(default="", max_length=12, sa_column_kwargs={"server_default": ""})
 
 
 class RequestEvent(Row, table=True):
@@ -333,3 +343,91 @@ class Hospital(Row, table=True):
     city: str = Field(max_length=32, index=True)
     grade: str = Field(default="", max_length=8)  # e.g. 三甲
     smoking_clinic: bool = False
+
+
+class SyncSite(Row, table=True):
+    """This database's place in offline sync: at most one row.
+
+    Head office gets one when a branch first syncs with it (``role`` "head"); a branch
+    office when it is set up (``role`` "branch", with the head office it syncs with, the
+    customers it holds and how far it has read head office's change log). No row: a
+    database on its own, whose writes are not recorded for anyone.
+    """
+
+    __tablename__ = "sync_site"
+
+    role: str = Field(max_length=8)  # head | branch
+    # Writes are recorded in sync_change only while this is set (the capture triggers ask).
+    capture: bool = True
+    head_site_id: uuid.UUID | None = None
+    # The head office's URL without its password (libpq takes it from ~/.pgpass or
+    # PGPASSWORD), so the file never holds a secret.
+    remote_url: str = Field(default="", max_length=512)
+    scope: dict[str, Any] = _json()  # {"region": "上海"} | {"customers": [ids]} | {}
+    # The change-log number (head office's ``sync_change.seq``) received up to.
+    pulled_to: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+    last_sync_at: NaiveDatetime | None = None
+    schema_revision: str = Field(default="", max_length=32)
+
+
+class SyncApplying(SQLModel, table=True):
+    """A row here, inside a transaction, tells the capture triggers that the rows being
+    written come from the other side: recorded once, by the sync, with their own origin.
+
+    Neither SQLite nor PostgreSQL lets a trigger read a variable both understand; a row
+    inserted and deleted inside the same transaction is seen by that transaction only.
+    """
+
+    __tablename__ = "sync_applying"
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+class SyncChange(SQLModel, table=True):
+    """One write to a synced table: a branch's outbox, head office's change log.
+
+    Written by the capture triggers (migration 0008) in the same transaction as the write,
+    so a change is recorded exactly when it happened. Applied at the other side once, by
+    ``change_id``: a change already present there is skipped.
+    """
+
+    __tablename__ = "sync_change"
+    __table_args__ = (
+        Index("ix_sync_change_customer", "customer_id"),
+        Index("ix_sync_change_outbox", "seq", sqlite_where=text("origin IS NULL AND sent_at IS NULL"),
+              postgresql_where=text("origin IS NULL AND sent_at IS NULL")),
+    )
+
+    seq: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    )
+    change_id: uuid.UUID = Field(unique=True)
+    # None: written here. Otherwise the site it was first written at.
+    origin: uuid.UUID | None = None
+    table_name: str = Field(max_length=32)
+    row_id: uuid.UUID
+    op: str = Field(max_length=8)  # insert | update
+    # Whose customer the row belongs to: a branch receives only its customers' changes.
+    customer_id: uuid.UUID | None = None
+    data: dict[str, Any] = _json()
+    old: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    at: NaiveDatetime
+    sent_at: NaiveDatetime | None = None
+
+
+class SyncConflict(Row, table=True):
+    """What a sync could not settle by itself, for a supervisor to review."""
+
+    __tablename__ = "sync_conflict"
+    __table_args__ = (Index("ix_sync_conflict_open", "resolved_at", "at"),)
+
+    kind: str = Field(max_length=16)  # quota | field
+    table_name: str = Field(max_length=32)
+    row_id: uuid.UUID
+    customer_id: uuid.UUID | None = None
+    at: NaiveDatetime
+    detail: dict[str, Any] = _json()
+    resolved_at: NaiveDatetime | None = None
+    resolved_by: uuid.UUID | None = None
+    resolution: str = Field(default="", max_length=512)

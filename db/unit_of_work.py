@@ -32,15 +32,22 @@ from db.repositories.requests import (
     RequestRepository,
     RequestStepRepository,
 )
+from db.repositories.sync import SyncRepository
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, isolation_level: str | None = None) -> None:
         self.engine = engine
+        # REPEATABLE READ for a consistent copy of many tables (a branch's first sync);
+        # the default, READ COMMITTED, for everything an agent does.
+        self.isolation_level = isolation_level
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
-        session = Session(self.engine, expire_on_commit=False)
+        bind = self.engine
+        if self.isolation_level is not None:
+            bind = bind.execution_options(isolation_level=self.isolation_level)
+        session = Session(bind, expire_on_commit=False)
         self._session = session
         self.agents = AgentRepository(session)
         self.customers = CustomerRepository(session)
@@ -62,6 +69,7 @@ class UnitOfWork:
         self.queue = QueueRepository(session)
         self.illnesses = IllnessRepository(session)
         self.hospitals = HospitalRepository(session)
+        self.sync = SyncRepository(session)
         return self
 
     def commit(self) -> None:

@@ -24,9 +24,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from desk.errors import DatabaseFailure, DeskError
 from desk.rules.sign_in import IDLE_LOCK_DEFAULT
 from desk.texts.labels import t
 from desk.use_cases.clock import china_now
+from screens.connection import RECONNECT_SECONDS, ConnectionLost, ConnectionWatch
 from screens.home import HomeScreen
 from screens.sign_in import SignInScreen
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:
     from desk.use_cases.customer_view import IdentityReference
     from desk.use_cases.database import Database, OpenFailure
     from desk.use_cases.sign_in import SignedIn
+    from desk.use_cases.sync import SyncStatus
     from screens.request_form import RequestFormScreen
 
 # What counts as someone at the keyboard: typing, clicking, scrolling, pasting. A mouse
@@ -70,6 +73,8 @@ class DeskApp(App[None]):
         Binding("f2", "open_queue", t("key.queue"), show=False, id="open-queue"),
         Binding("f3", "open_calendar", t("key.calendar"), show=False, id="open-calendar"),
         Binding("f4", "open_audit", t("key.audit"), show=False, id="open-audit"),
+        # A branch office's exchange with head office, whenever the line is up.
+        Binding("f9", "sync", t("key.sync"), show=False, id="sync"),
         Binding("ctrl+q", "quit", t("key.quit"), id="quit", priority=True),
         # Named in the agents' language (Textual's own says "palette").
         Binding("ctrl+p", "command_palette", t("key.palette"), show=False, id="palette", priority=True),
@@ -87,11 +92,13 @@ class DeskApp(App[None]):
         sign_in_as: str = "",
         idle_lock: timedelta = IDLE_LOCK_DEFAULT,
         idle_clock: Callable[[], float] = time.monotonic,
+        reconnect_every: float = RECONNECT_SECONDS,
     ) -> None:
         """``agent_login`` starts signed in as that agent, with no password: for code that
         embeds the app and vouches for who is at it (tests, benchmarks). The ``desk``
         command never passes it: it opens on the sign-in screen, ``sign_in_as`` in its
-        login box. ``idle_lock`` is how long without a key locks the session."""
+        login box. ``idle_lock`` is how long without a key locks the session;
+        ``reconnect_every`` how many seconds apart a lost database is asked again."""
         super().__init__()
         self.database_url = database_url
         self.database: Database | None = None
@@ -113,6 +120,10 @@ class DeskApp(App[None]):
         # remembers the version it loaded knows on resume whether it is stale.
         self.data_version = 0
         self._commits = itertools.count(1)
+        # This database's part in offline sync (desk.use_cases.sync.SyncStatus), once open.
+        self.branch: SyncStatus | None = None
+        # Whether the database answers; while it does not, a banner on every screen.
+        self.connection = ConnectionWatch(self, reconnect_every)
 
     def now(self) -> datetime:
         return self.clock()
@@ -180,7 +191,13 @@ class DeskApp(App[None]):
                 self.agent_id, self.agent_role, self.agent_name = agent.id, agent.role, agent.login
                 uow.commit()
         database.on_commit(self._committed)
+        from desk.use_cases.sync import branch_status
+
+        self.branch = branch_status(database)
         return database
+
+    def on_connection_lost(self, message: ConnectionLost) -> None:
+        self.connection.lost(message.at)
 
     def _committed(self) -> None:
         # In the committing worker's thread: next() on a count is atomic.
@@ -192,12 +209,17 @@ class DeskApp(App[None]):
         elif event.state == WorkerState.ERROR:
             # A lost connection mid-call: say so where the agent is looking, keep the screen.
             error = event.worker.error
+            if isinstance(error, DatabaseFailure) and error.kind == "unreachable":
+                return  # the banner says it, once, not a message per refresh
             self.notify(t("db.failed", reason=_reason(error)), severity="error", timeout=10)
 
     def _database_worker_changed(self, event: Worker.StateChanged) -> None:
         home = self._home()
         if event.state == WorkerState.SUCCESS:
             self.database = event.worker.result
+            if self.database is not None:
+                self.connection.watch(self.database)
+            self._show_branch()
             if home is not None and self.database is not None:
                 home.show_database_ready(self.database.label)
             for screen in self.screen_stack:
@@ -215,6 +237,45 @@ class DeskApp(App[None]):
             for screen in self.screen_stack:
                 if isinstance(screen, SignInScreen):
                     screen.database_failed(problem.line)
+
+    # -- a branch office's sync ------------------------------------------------------------
+
+    def _show_branch(self) -> None:
+        """At a branch, the header says since when it works on its own copy."""
+        if self.branch is None or self.branch.role != "branch":
+            return
+        at = self.branch.last_sync_at
+        # Since the last sync: the branch has worked on its own copy from then. Month, day
+        # and time, short enough for the header beside the title at 80 columns.
+        line = t("sync.offline_since", at=f"{at:%m-%d %H:%M}") if at else t("sync.never_synced")
+        # In place of the hotline's number (the lookup shows it): at 80 columns both do not fit.
+        self.sub_title = line
+
+    def action_sync(self) -> None:
+        if self.database is None:
+            self.notify(t("lookup.not_ready"), severity="warning")
+            return
+        if self.branch is None or self.branch.role != "branch":
+            self.notify(t("sync.not_a_branch"), severity="warning")
+            return
+        self.notify(t("sync.running"), timeout=3)
+        self.run_worker(self._sync, thread=True, exclusive=True, group="sync")
+
+    def _sync(self) -> None:
+        from desk.use_cases.sign_in import SignedIn
+        from desk.use_cases.sync import branch_status, sync_branch
+
+        database = self.database
+        assert database is not None and self.agent_id is not None
+        agent = SignedIn(self.agent_id, self.agent_name, self.agent_name, self.agent_role)
+        try:
+            report = sync_branch(database, remote_url=None, at=self.now(), agent=agent)
+        except DeskError as error:
+            self.call_from_thread(self.notify, t("sync.failed", reason=str(error)), severity="error", timeout=15)
+            return
+        self.branch = branch_status(database)
+        self.call_from_thread(self._show_branch)
+        self.call_from_thread(self.notify, report.summary(), timeout=10)
 
     def _home(self) -> HomeScreen | None:
         for screen in self.screen_stack:

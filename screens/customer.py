@@ -2,13 +2,15 @@
 
 Opened after the identity check. Unverified, it shows the name only, and V repeats the
 check. Keys: Enter or B opens the benefit cards of the highlighted policy, R shows a
-number in full (audited), W ends the call with a wrap-up. Whenever it comes back on top
+number in full (audited), F the family members, E edits the contact details, W ends the
+call with a wrap-up. Whenever it comes back on top
 after something was written (a filing, a move from the queue), it reloads.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from textual import work
 from textual.app import ComposeResult
@@ -26,6 +28,9 @@ from screens.labels import day, inert, minute, policy_status_text, state_text, w
 WIDE = 100  # from this width the product name gets the room it needs
 PRODUCT_WIDTH = 16  # cells: eight Chinese characters
 
+RECORDS = Binding.Group(t("key.records"), compact=True)
+
+
 class CustomerScreen(Screen[None]):
     HELP_TOPIC = "customer"
     BINDINGS = [
@@ -33,7 +38,9 @@ class CustomerScreen(Screen[None]):
         Binding("enter", "open", t("key.open"), show=False, id="open-row"),
         Binding("r", "reveal", t("key.reveal"), id="reveal"),
         Binding("c", "file_complaint", t("key.file_complaint"), id="file-complaint"),
-        Binding("f", "family", t("key.family"), id="family-members"),
+        # One footer entry for the customer's own records (family, contact): "fe 资料" fits 80 columns.
+        Binding("f", "family", t("key.family"), id="family-members", group=RECORDS),
+        Binding("e", "edit_contact", t("key.edit_contact"), id="edit-contact", group=RECORDS),
         Binding("v", "verify_again", t("key.verify_again"), id="verify-again"),
         Binding("w", "end_call", t("key.end_call"), id="end-call"),
         Binding("escape", "end_call", t("key.end_call"), show=False, id="end-call-escape"),
@@ -47,6 +54,7 @@ class CustomerScreen(Screen[None]):
         self.verified = verified
         self.view: CustomerView | None = None
         self._loaded_version = -1  # the app's data_version this view was read at
+        self.data_read_at: datetime | None = None  # its age, shown while the database is away
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +84,7 @@ class CustomerScreen(Screen[None]):
         if action == "verify_again":
             return not self.verified  # in the footer only while it is needed
         # Before the identity check nothing but the name may be reached.
-        return self.verified or action not in {"cards", "reveal", "open", "family", "file_complaint"}
+        return self.verified or action not in {"cards", "reveal", "open", "family", "file_complaint", "edit_contact"}
 
     def on_screen_resume(self) -> None:
         # Back from the cards, a form, the queue or a request: reload if anything was written.
@@ -100,6 +108,7 @@ class CustomerScreen(Screen[None]):
     def _show(self, view: CustomerView, version: int) -> None:
         first = self.view is None
         self._loaded_version = version
+        self.data_read_at = self.app.now()  # type: ignore[attr-defined]
         # A reload keeps the agent's place: the rows under the cursors and the focused table.
         place = {} if first else {
             table.id: table.cursor_row for table in self.query(DataTable) if table.cursor_type == "row"
@@ -198,6 +207,22 @@ class CustomerScreen(Screen[None]):
         from screens.family import FamilyScreen
 
         self.app.push_screen(FamilyScreen(self.customer_id, self.customer_name))  # reloads on resume
+
+    def action_edit_contact(self) -> None:
+        """E: the mobile, e-mail and address, edited from the version this view shows."""
+        from desk.use_cases.customer_contact import ContactLine
+        from screens.contact import ContactFormScreen
+
+        view = self.view
+        if view is None:
+            return
+        contact = ContactLine(view.customer_id, view.masked_mobile, view.email, view.address, view.version)
+
+        def saved(message: str | None) -> None:
+            if message:
+                self.query_one("#customer-status", Static).update(inert(message))
+
+        self.app.push_screen(ContactFormScreen(self.customer_name, contact), saved)  # reloads on resume
 
     def action_file_complaint(self) -> None:
         """C: a complaint (投诉) during the call, about the request under the cursor if the requests have focus."""

@@ -4,7 +4,8 @@ A family member must be on file with name, relation and ID before a psych test o
 smoking-clinic booking is filed for them. The list shows ID numbers masked; A adds a
 member, Enter or E edits the highlighted one. The form checks through the use case
 (desk.use_cases.family), shows each problem under its field and keeps everything typed;
-Esc asks before throwing typed values away.
+Esc asks before throwing typed values away. An edit saved by someone else since the form
+opened is shown (screens.edit_conflict) and the agent chooses: theirs, mine, or back.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from textual.worker import Worker, WorkerState
 
 from desk.rules.free_text import printable
 from desk.texts.labels import t
+from desk.use_cases.edit_conflicts import EditConflict
 from desk.use_cases.family import (
     FAMILY_FIELDS,
     FamilyMemberLine,
     id_type_choices,
     relation_choices,
 )
+from screens.edit_conflict import EditsOfOthers
 from screens.labels import day, inert
-from screens.request_form import ChoiceList, ConfirmDiscard
+from screens.request_form import ChoiceList
 
 OPTIONAL_FIELDS = frozenset({"birth_date", "sex"})
 
@@ -119,8 +122,10 @@ class FamilyScreen(Screen[None]):
         self.dismiss(None)
 
 
-class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
+class FamilyFormScreen(EditsOfOthers, Screen[tuple[str, uuid.UUID] | None]):
     """Adds a member (``member`` None) or edits one; dismisses with (message, member id) once saved."""
+
+    record_type = FamilyMemberLine
 
     HELP_TOPIC = "family"
     BINDINGS = [
@@ -133,6 +138,8 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
         self.customer_id = customer_id
         self.customer_name = customer_name
         self.member = member
+        # What the agent's edit begins from: the line opened, then whatever a conflict showed.
+        self.started_from = member
         self.saving = False
         self.initial: dict[str, str] = {}
         # The id of the member this form adds, made when it opens and kept across retries:
@@ -239,7 +246,12 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
                     saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at,
                                               member_id=self.new_member_id)
                 else:
-                    saved = edit_family_member(uow, self.member.member_id, values, agent_id=agent_id, at=at)
+                    started = self.started_from or self.member
+                    saved = edit_family_member(uow, self.member.member_id, values, expected_version=started.version,
+                                               agent_id=agent_id, at=at, started_from=started)
+        except EditConflict as conflict:
+            app.call_from_thread(self._conflicted, conflict)
+            return None
         except FamilyMemberRefused as refused:
             app.call_from_thread(self._refused, {p.field: p.message for p in refused.problems})
             return None
@@ -273,13 +285,6 @@ class FamilyFormScreen(Screen[tuple[str, uuid.UUID] | None]):
         self.saving = False
         self._say(reason, error=True)
 
-    def action_leave(self) -> None:
-        if not self._dirty():
-            self.dismiss(None)
-            return
-
-        def answered(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(ConfirmDiscard(), answered)
+    def _kept(self, conflict: EditConflict) -> tuple[str, uuid.UUID]:
+        assert self.member is not None  # only an edit meets a conflict
+        return t("conflict.kept", who=conflict.changed_by), self.member.member_id

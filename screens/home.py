@@ -6,6 +6,8 @@ Results come as the agent types, from a thread worker: a keystroke never waits f
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,6 +36,8 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[CustomerHit] = []
+        # When the results on screen were read: shown as their age while the database is away.
+        self.data_read_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +95,7 @@ class HomeScreen(Screen[None]):
         if query != self.query_one("#search", Input).value:
             return  # an answer to an older keystroke
         more = len(hits) > RESULT_LIMIT
+        self.data_read_at = self.app.now()  # type: ignore[attr-defined]
         self.hits = hits[:RESULT_LIMIT]
         # One more letter often finds the same callers: then nothing is repainted.
         show_rows(self.query_one("#results", DataTable), [
@@ -113,6 +118,10 @@ class HomeScreen(Screen[None]):
             hint.update(t("lookup.more", count=RESULT_LIMIT))
         else:
             hint.update(t("lookup.count", count=len(self.hits)))
+
+    def connection_back(self) -> None:
+        """The database answers again: what is in the box is looked up afresh."""
+        self._lookup(self.query_one("#search", Input).value)
 
     # -- keys ------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Tab / Shift+Tab move between fields, Ctrl+S files the request, Esc asks before
 throwing typed values away. Problems show beside their field. If saving fails for any
-reason but a rule, the values are kept on screen and in a draft on disk.
+reason but a rule, the values are kept on screen and in a draft on disk; when the reason
+is a database that cannot be reached, the form waits for it and files once it is back.
 """
 
 from __future__ import annotations
@@ -147,6 +148,10 @@ class RequestFormScreen(Screen[str | None]):
         self.context: FormContext | None = None
         self.refusal_overridable = False
         self.saving = False
+        # The save found the database unreachable: it goes again, once, when the database is
+        # back (``connection_back``), with the override it was made with.
+        self.waiting_for_connection = False
+        self._waiting_override: str | None = None
         # The request's id, made when the form opens and kept across retries (and in the
         # draft): a retry after a save whose answer was lost finds that save, never files twice.
         self.request_id = uuid.uuid4()
@@ -307,6 +312,7 @@ class RequestFormScreen(Screen[str | None]):
             return
         self._show_problems({})
         self.saving = True
+        self.waiting_for_connection = False
         self._say(t("form.saving"))
         self._file(result, self.values(), override_reason)
 
@@ -348,7 +354,10 @@ class RequestFormScreen(Screen[str | None]):
         except DatabaseFailure as error:
             # A locked or lost database: keep everything, on screen and in a draft.
             path = drafts.save(self.policy_id, self.benefit.code, values, self.request_id)
-            app.call_from_thread(self._failed, str(error), str(path))
+            if error.kind == "unreachable":
+                app.call_from_thread(self._wait_for_connection, str(error), str(path), override_reason)
+            else:
+                app.call_from_thread(self._failed, str(error), str(path))
             return None
         except DeskError as error:
             app.call_from_thread(self._failed, str(error), None)
@@ -385,6 +394,25 @@ class RequestFormScreen(Screen[str | None]):
         if draft:
             message += t("form.draft_kept")
         self._say(message, error=True)
+
+    def _wait_for_connection(self, reason: str, draft: str, override_reason: str | None) -> None:
+        self.saving = False
+        self.waiting_for_connection = True
+        self._waiting_override = override_reason
+        self._say(t("error.save_failed", reason=reason) + t("form.draft_kept") + t("form.waiting_for_connection"),
+                  error=True)
+
+    def connection_back(self) -> None:
+        """The database answers again: the save that waited for it goes now, once (the same
+        request id, so a save whose answer was lost is found, not filed again)."""
+        # Only on top: the filed form leaves by dismissing, which closes the top screen.
+        if self.waiting_for_connection and not self.saving and self.is_current:
+            self.action_save(override_reason=self._waiting_override)
+
+    def on_screen_resume(self) -> None:
+        # Back from a dialog (help, the discard question) after the database came back.
+        if self.waiting_for_connection and not self.app.connection.unreachable:  # type: ignore[attr-defined]
+            self.connection_back()
 
     def action_override(self) -> None:
         def reason_given(reason: str | None) -> None:

@@ -159,6 +159,9 @@ class RequestViewScreen(Screen[None]):
         ))
         lines = [(t("request.col.submitted"), minute(view.submitted_at)), (t("request.channel"), _channel(view.channel)),
                  *view.shown_details]
+        if view.confirmation:
+            # What the caller is told: a use filed at a branch is not certain until counted.
+            lines.insert(0, (t("request.confirmation"), t(f"confirmation.{view.confirmation}")))
         self.query_one("#request-details-text", Static).update(
             inert_text("  ".join(f"{label}：{value}" for label, value in lines), keep_breaks=True))
         steps = self.query_one("#request-steps", DataTable)

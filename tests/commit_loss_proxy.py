@@ -15,7 +15,8 @@ In-process, threads and sockets only::
         ...
         assert proxy.dropped == 1
 
-Disarmed, it forwards bytes both ways unchanged. Connect with ``sslmode=disable`` and
+Disarmed, it forwards bytes both ways unchanged. ``go_down()`` plays the server going
+away (every link cut, every new connection closed at once) until ``come_back()``. Connect with ``sslmode=disable`` and
 ``gssencmode=disable``: an encrypted stream cannot be read for its COMMIT.
 """
 
@@ -155,6 +156,7 @@ class CommitLossProxy:
         self.dropped = 0  # COMMIT answers swallowed so far
         self._links: list[_Link] = []
         self._stopping = threading.Event()
+        self._down = threading.Event()
         self._acceptor = threading.Thread(target=self._accept, daemon=True, name="commit-loss-accept")
         self._acceptor.start()
 
@@ -186,6 +188,9 @@ class CommitLossProxy:
                 continue
             except OSError:
                 return  # the listener was closed
+            if self._down.is_set():
+                client.close()  # the client reads "server closed the connection unexpectedly"
+                continue
             client.settimeout(None)
             try:
                 server = socket.create_connection((self.host, self.server_port), timeout=5)
@@ -199,6 +204,18 @@ class CommitLossProxy:
             with self._lock:
                 self._links.append(link)
             link.start()
+
+    def go_down(self) -> None:
+        """The server goes away: every link is cut, new connections are closed at once."""
+        self._down.set()
+        with self._lock:
+            links, self._links = self._links, []
+        for link in links:
+            link.close()
+
+    def come_back(self) -> None:
+        """The server is back: new connections go through again."""
+        self._down.clear()
 
     def close(self) -> None:
         """Stop listening and cut every link; the server ends the sessions it held."""

@@ -92,6 +92,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
+def empty_pg_url(pg_database_url: str) -> str:
+    """This session's PostgreSQL database, emptied, with reference data: head office."""
+    database = open_database(pg_database_url)
+    _empty_postgres(database)
+    database.close()
+    return pg_database_url
+
+
+@pytest.fixture
 def database(database_url: str) -> Iterator[Database]:
     database = open_database(database_url)
     yield database

@@ -160,7 +160,8 @@ def test_adding_and_editing_a_family_member_are_events_with_the_number_masked(de
     assert SISTER_ID not in shown(event) and added.masked_id_number in shown(event)
     before = rows(desk, AuditEvent)
     with desk.unit_of_work() as uow:
-        edit_family_member(uow, added.member_id, {**typed, "name": "张小梅", "id_number": ""}, agent_id=me, at=NOW)
+        edit_family_member(uow, added.member_id, {**typed, "name": "张小梅", "id_number": ""},
+                           expected_version=added.version, agent_id=me, at=NOW)
     event = the_event(desk, before)
     assert (event.action, event.agent_id, event.subject_id, event.detail["changed"]) == (
         "family_edit", me, added.member_id, ["name"])

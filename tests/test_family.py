@@ -127,7 +127,7 @@ def test_editing_keeps_the_id_number_when_left_empty_and_audits_what_changed(cal
             uow, lili.member_id,
             {"name": "李莉", "relation": "配偶", "id_type": "resident_id", "id_number": "", "birth_date": "",
              "sex": "F"},
-            agent_id=None, at=later,
+            expected_version=lili.version, agent_id=None, at=later,
         )
     assert edited.name == "李莉"
     (member,) = [m for m in rows(database, FamilyMember) if m.customer_id == zhang.id]
@@ -140,7 +140,8 @@ def test_editing_keeps_the_id_number_when_left_empty_and_audits_what_changed(cal
     with database.unit_of_work() as uow:
         add_family_member(uow, zhang.id, _typed(relation="parent", name="陈刚"), agent_id=None, at=NOW)
     with database.unit_of_work() as uow, pytest.raises(FamilyMemberRefused) as refused:
-        edit_family_member(uow, lili.member_id, _typed(name="李莉", id_number=SPOUSE_ID), agent_id=None, at=NOW)
+        edit_family_member(uow, lili.member_id, _typed(name="李莉", id_number=SPOUSE_ID),
+                           expected_version=edited.version, agent_id=None, at=NOW)
     assert "陈刚" in _problems(refused)["id_number"]
     database.close()
 
@@ -154,6 +155,6 @@ def test_an_edit_that_changes_nothing_writes_nothing(callers_url):
         added = add_family_member(uow, nana.id, _typed(), agent_id=None, at=NOW)
     with database.unit_of_work() as uow:
         edit_family_member(uow, added.member_id, _typed(id_number="", birth_date="1993-06-18", sex="男"),
-                           agent_id=None, at=NOW)
+                           expected_version=added.version, agent_id=None, at=NOW)
     assert [e.action for e in rows(database, AuditEvent)] == ["family_add"]
     database.close()

@@ -37,6 +37,9 @@ async def test_a_backend_killed_mid_save_leaves_the_form_as_typed_with_a_short_m
     if not _is_postgres(callers_url):
         pytest.skip("a server connection to kill is PostgreSQL's")
     app = desk_app(callers_url)
+    # The form saves by itself once the server answers again (tests/test_connection_loss.py):
+    # here the check is of what it kept meanwhile, so the reconnect must not come first.
+    app.connection.reconnect_seconds = 60.0
     admin = create_engine(make_url(callers_url), isolation_level="AUTOCOMMIT")
     async with app.run_test(size=(100, 40)) as pilot:
         screen = await open_form(pilot, "advance_claim")

@@ -66,8 +66,15 @@ async def _home(pilot) -> None:
     await settle(pilot)
 
 
+async def _contact(pilot) -> None:
+    await _customer(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+
+
 SCREENS = {"home": _home, "identity": _identity, "customer": _customer, "unverified": _unverified,
-           "cards": _cards, "form": _form, "queue": _queue, "request": _request, "calendar": _calendar}
+           "cards": _cards, "form": _form, "queue": _queue, "request": _request, "calendar": _calendar,
+           "contact": _contact}
 
 
 @pytest.mark.parametrize("name", list(SCREENS))
@@ -79,6 +86,22 @@ async def test_every_footer_key_fits_80_columns(migrated_sqlite_url, name):
         assert keys, type(app.screen).__name__
         cut = [f"{key.key_display} {key.description}" for key in keys if key.region.right > WIDTH or key.region.width == 0]
         assert cut == [], type(app.screen).__name__
+
+
+@pytest.mark.parametrize("name", list(SCREENS))
+async def test_no_footer_key_hides_under_another(migrated_sqlite_url, name):
+    """The command palette's key sits at the right edge over whatever reaches it: the
+    customer view's F1 once did."""
+    app = desk_app(with_open_work(migrated_sqlite_url))
+    async with app.run_test(size=(WIDTH, 24)) as pilot:
+        await SCREENS[name](pilot)
+        regions = sorted((key.region.x, key.region.right, key.key_display) for key in app.screen.query(FooterKey)
+                         if key.region.width)
+        overlaps = [(a[2], b[2]) for a, b in zip(regions, regions[1:], strict=False) if b[0] < a[1]]
+        palette = [key.region for key in app.screen.query(FooterKey) if key.key == "ctrl+p"]
+        hidden = [key.key_display for key in app.screen.query(FooterKey)
+                  if key.key != "ctrl+p" and any(key.region.right > r.x for r in palette)]
+        assert overlaps == [] and hidden == [], type(app.screen).__name__
 
 
 async def test_a_message_sits_in_the_header_line_not_over_the_data(migrated_sqlite_url):

@@ -14,6 +14,7 @@ from screens.app import DeskApp
 from screens.decision import DecisionScreen
 from screens.queue import QueueScreen
 from screens.request_view import RequestViewScreen, TransitionScreen
+from screens.widgets import CURSOR
 from tests.callers import NOW, rows
 from tests.pilot import desk_app, press_and_leave, settle
 from tests.queue_cast import ZHANG, add_open_work
@@ -78,9 +79,10 @@ async def until_rows(pilot, screen: QueueScreen, count: int) -> None:
 
 
 def shown(screen: QueueScreen) -> list[tuple[str, str, str]]:
-    """State, due and step of each row, as the table shows them."""
+    """State, due and step of each row, as the table shows them (without the cursor mark)."""
     table = screen.query_one("#queue-table", DataTable)
-    return [(str(r[0]).strip(), str(r[1]), str(r[4])) for r in (table.get_row_at(i) for i in range(table.row_count))]
+    return [(str(r[0]).removeprefix(CURSOR).strip(), str(r[1]), str(r[4]))
+            for r in (table.get_row_at(i) for i in range(table.row_count))]
 
 
 async def test_the_queue_orders_and_marks_by_the_fixed_clock(queue_url):

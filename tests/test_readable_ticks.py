@@ -2,7 +2,9 @@
 
 Textual's own checkbox, radio button and selection list draw the same ``▐X▌`` / ``▐●▌``
 for on and off; without colour (``NO_COLOR``, a monochrome terminal, a screen read as
-text) every box looked ticked. These tests read the rendered characters only.
+text) every box looked ticked. These tests read the rendered characters only. Each box
+and choice is led by a two-character cursor mark (``> `` on the focused one, see
+tests/test_readable_cursor.py): the box is read after it.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from textual.app import App, ComposeResult
 from textual.widgets import RadioSet
 
 from screens.identity import IdentityScreen
-from screens.widgets import TickBox, TickList, TickRadio
+from screens.widgets import CURSOR, TickBox, TickList, TickRadio
 from tests.pilot import desk_app, search, settle
 from tests.test_call_guards import open_card_form
 
 
 def box_text(widget: TickBox | TickRadio) -> str:
-    return str(widget.render())
+    """The box and its label, without a checkbox's cursor mark."""
+    text = str(widget.render())
+    return text[len(CURSOR):] if isinstance(widget, TickBox) else text
 
 
 def list_lines(widget: TickList) -> list[str]:
-    return [widget.render_line(y).text for y in range(widget.option_count)]
+    """Each choice's box and prompt, without the cursor mark."""
+    return [widget.render_line(y).text[len(CURSOR):] for y in range(widget.option_count)]
 
 
 class Boxes(App[None]):

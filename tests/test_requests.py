@@ -181,3 +181,13 @@ def test_two_agents_filing_the_last_smoking_booking_at_once_exactly_one_succeeds
     for thread in threads:
         thread.join(timeout=30)
     assert sorted(outcomes) == ["filed", "refused"]
+
+
+def test_a_request_number_already_taken_is_drawn_again(cast, monkeypatch):
+    """Three random bytes a day gave about three duplicate numbers in 10,000 filings; a
+    duplicate failed the save as a conflict. A taken number is now drawn again."""
+    drawn = iter(["R260928AAAAAA", "R260928AAAAAA", "R260928BBBBBB"])
+    monkeypatch.setattr(requests_module, "new_request_number", lambda at: next(drawn))
+    first = file(cast, ZHANG, "ai_consult", details={"note": "头痛咨询"})
+    second = file(cast, ZHANG, "ai_consult", details={"note": "又头痛"})
+    assert (first.number, second.number) == ("R260928AAAAAA", "R260928BBBBBB")

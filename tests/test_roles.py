@@ -10,7 +10,7 @@ from desk.rules.roles import NEEDS, Action, Role, RoleRefused, check_role, may
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("agent", {Action.FILE_REQUEST, Action.MOVE_REQUEST}),
+        ("agent", {Action.FILE_REQUEST, Action.MOVE_REQUEST, Action.SYNC}),
         ("supervisor", set(Action) - {Action.MANAGE_AGENTS}),
         ("admin", set(Action)),
         ("someone", set()),

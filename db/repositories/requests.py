@@ -59,6 +59,15 @@ class RequestRepository(Repository[Request]):
             found.update(tuple(row) for row in self.session.exec(statement).all())
         return found
 
+    def of_period(self, period_id: uuid.UUID, service_code: str) -> list[Request]:
+        """Every request of one service in one service year, oldest first."""
+        statement = (
+            select(Request)
+            .where(Request.service_period_id == period_id, Request.service_code == service_code)
+            .order_by(Request.submitted_at)  # type: ignore[arg-type]
+        )
+        return list(self.session.exec(statement).all())
+
     def states_in_period(self, period_id: uuid.UUID, service_code: str) -> dict[uuid.UUID, str]:
         """Every request of one service in one service year, with its state."""
         statement = select(Request.id, Request.state).where(

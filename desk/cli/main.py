@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from desk.cli import serve as serving
+from desk.cli import sync_command as syncing
 from desk.errors import DeskError
 from desk.rules.free_text import printable
 from desk.rules.roles import Role
@@ -194,6 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     limit.add_argument("--days", type=_positive_int, metavar="N", help="calendar days (claims, complaints)")
     _agent_parsers(commands)
     serving.add_parser(commands)
+    syncing.add_parser(commands)
     return parser
 
 
@@ -697,4 +699,5 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "calendar": _calendar,
     "agent": _agent,
     "serve": serving.serve,
+    "sync": syncing.run,
 }

@@ -30,6 +30,8 @@ class Action(StrEnum):
     EXPORT = "export"
     IMPORT = "import"
     MANAGE_AGENTS = "manage_agents"
+    SYNC = "sync"
+    REVIEW_CONFLICTS = "review_conflicts"
 
 
 _RANK = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
@@ -45,6 +47,9 @@ NEEDS: dict[Action, Role] = {
     # An import rewrites customers and policies in bulk, past every screen's checks.
     Action.IMPORT: Role.SUPERVISOR,
     Action.MANAGE_AGENTS: Role.ADMIN,
+    # Any agent at a branch brings its work to head office when the line is back.
+    Action.SYNC: Role.AGENT,
+    Action.REVIEW_CONFLICTS: Role.SUPERVISOR,
 }
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "ID_TYPES",
     "POLICY_STATUSES",
     "RELATIONS",
+    "ContactIn",
     "CustomerIn",
     "FamilyMemberIn",
     "FieldProblem",
@@ -480,6 +481,15 @@ def _agreement_violations(
     return violations
 
 
+def _checked_email(value: str) -> str:
+    value = _halfwidth(value).strip()
+    if has_control_characters(value):
+        raise ValueError(_problem(field_label("email"), "validation.control_characters"))
+    if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
+        raise ValueError(_problem(field_label("email"), "validation.email"))
+    return value
+
+
 # --- Models ------------------------------------------------------------------------------
 
 
@@ -523,12 +533,7 @@ class CustomerIn(BaseModel):
     @field_validator("email")
     @classmethod
     def _email_looks_like_address(cls, value: str) -> str:
-        value = _halfwidth(value).strip()
-        if has_control_characters(value):
-            raise ValueError(_problem(field_label("email"), "validation.control_characters"))
-        if value and (len(value) > 254 or not _EMAIL.fullmatch(value)):
-            raise ValueError(_problem(field_label("email"), "validation.email"))
-        return value
+        return _checked_email(value)
 
     @field_validator("region", "address")
     @classmethod
@@ -550,6 +555,31 @@ class CustomerIn(BaseModel):
     def legacy_id(self) -> bool:
         """A 15-digit resident ID number: the record should be updated to the 18-digit one."""
         return self.id_type == "resident_id" and len(self.id_number) == 15
+
+
+class ContactIn(BaseModel):
+    """A customer's contact details as an agent edits them: checked like an import's."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
+
+    mobile: str
+    email: str = ""
+    address: str = ""
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile_is_mainland(cls, value: str) -> str:
+        return normalize_mobile(value)
+
+    @field_validator("email")
+    @classmethod
+    def _email_looks_like_address(cls, value: str) -> str:
+        return _checked_email(value)
+
+    @field_validator("address")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return printable(value).strip()
 
 
 class FamilyMemberIn(BaseModel):

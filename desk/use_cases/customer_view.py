@@ -80,6 +80,8 @@ class CustomerView:
     family: tuple[FamilySummary, ...]
     requests: tuple[RequestSummary, ...]
     calls: tuple[CallSummary, ...]
+    # The row version read: the contact form's edit begins from it.
+    version: int = 1
 
 
 def _windows(periods: list[ServicePeriod]) -> list[Window]:
@@ -134,6 +136,7 @@ def load_customer_view(uow: UnitOfWork, customer_id: uuid.UUID, today: date) -> 
         family=family,
         requests=requests,
         calls=calls,
+        version=customer.version,
     )
 
 

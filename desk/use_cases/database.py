@@ -10,9 +10,17 @@ from types import TracebackType
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from db import embedded
-from db.engines import DatabaseUnavailable, make_engine, resolve_database_url, safe_url, shown_url
+from db.engines import (
+    DatabaseUnavailable,
+    check_connection,
+    make_engine,
+    resolve_database_url,
+    safe_url,
+    shown_url,
+)
 from db.faults import fault_kind, is_store_error
 from db.schema import (
     SchemaOutdated,
@@ -37,6 +45,7 @@ class Database:
     # What opening had to repair, in the user's words: a half-made file set aside, reference
     # data loaded again. Entry points show these once.
     notices: list[str] = field(default_factory=list)
+    _fault_listeners: list[Callable[[str], None]] = field(default_factory=list, repr=False)
 
     @property
     def is_embedded(self) -> bool:
@@ -50,8 +59,8 @@ class Database:
             return Path(url.database or ":memory:").name
         return f"{url.host}:{url.port or 5432}/{url.database}"
 
-    def unit_of_work(self) -> UnitOfWork:
-        return GuardedUnitOfWork(self.engine)
+    def unit_of_work(self, *, isolation_level: str | None = None) -> UnitOfWork:
+        return GuardedUnitOfWork(self.engine, isolation_level=isolation_level, on_fault=self._fault_seen)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -64,10 +73,51 @@ class Database:
         """
         event.listen(self.engine, "commit", lambda _connection: callback())
 
+    def on_fault(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback`` with the kind of fault (``db.faults.FaultKind``), in the failing
+        thread, whenever a unit of work fails with a database or driver error.
+
+        The app learns from it that the server went away ("unreachable"), whichever
+        screen's read or save found out, even one that catches the failure to keep a form.
+        """
+        self._fault_listeners.append(callback)
+
+    def _fault_seen(self, kind: str) -> None:
+        for callback in list(self._fault_listeners):
+            callback(kind)
+
+    def reachable(self) -> bool:
+        """Whether the server answers a ``SELECT 1`` now: the reconnect probe.
+
+        A failed probe throws the pool's idle connections away: an outage leaves them all
+        dead, and the first use once the server is back opens new ones instead of finding
+        each dead one in turn. A pool whose connections are all in use is a busy server,
+        not a lost one.
+        """
+        try:
+            check_connection(self.engine)
+        except DatabaseUnavailable:
+            self.engine.dispose()
+            return False
+        except PoolTimeout:
+            return True
+        return True
+
 
 class GuardedUnitOfWork(UnitOfWork):
     """The unit of work as use cases get it: a database or driver error leaving the block
-    becomes a ``DatabaseFailure`` in the user's words, its full text in the log."""
+    becomes a ``DatabaseFailure`` in the user's words, its full text in the log, and its
+    kind is told to ``on_fault``."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        isolation_level: str | None = None,
+        on_fault: Callable[[str], None] | None = None,
+    ) -> None:
+        super().__init__(engine, isolation_level=isolation_level)
+        self._on_fault = on_fault
 
     def __exit__(
         self,
@@ -79,11 +129,17 @@ class GuardedUnitOfWork(UnitOfWork):
             super().__exit__(exc_type, exc, tb)
         except Exception as closing:  # a dead connection can fail even the rollback
             if exc is None and is_store_error(closing):
-                raise failure_of(closing) from None
+                raise self._failure(closing) from None
             if exc is None:
                 raise
         if exc is not None and is_store_error(exc):
-            raise failure_of(exc) from None
+            raise self._failure(exc) from None
+
+    def _failure(self, error: BaseException) -> DatabaseFailure:
+        failure = failure_of(error)
+        if self._on_fault is not None:
+            self._on_fault(failure.kind)
+        return failure
 
 
 def failure_of(error: BaseException) -> DatabaseFailure:

@@ -15,6 +15,9 @@ through ``add_family_member`` / ``edit_family_member``, ``desk import family``
 * One customer cannot hold two members with the same ID number, nor themself.
 * Every write is audited (``family_add``, ``family_edit``) with the masked number only, and
   an edit names the fields it changed; an edit that changes nothing writes nothing.
+* An edit names the version it began from: if someone else saved the member since, it is
+  refused with ``EditConflict`` (``desk.use_cases.edit_conflicts``) saying what changed,
+  by whom and when, and the agent chooses.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from desk.rules.validation import (
     problems_of,
 )
 from desk.texts.labels import relation_label, t
+from desk.use_cases.edit_conflicts import EditConflict, conflict
 from desk.use_cases.importing import resident_forms
 from desk.use_cases.limits import too_long
 
@@ -55,6 +59,7 @@ __all__ = [
     "list_family",
     "own_number_reason",
     "relation_choices",
+    "shown_member",
     "stored_values",
 ]
 
@@ -78,6 +83,8 @@ class FamilyMemberLine:
     sex: str
     # True when an earlier attempt had added the member already (its answer was lost).
     already_saved: bool = False
+    # The row version this line was read at: an edit from it names it (``expected_version``).
+    version: int = 1
 
 
 class FamilyMemberRefused(DeskError):
@@ -171,6 +178,33 @@ def _line(member: FamilyMember, *, already_saved: bool = False) -> FamilyMemberL
         birth_date=member.birth_date,
         sex=member.sex,
         already_saved=already_saved,
+        version=member.version,
+    )
+
+
+def shown_member(line: FamilyMemberLine) -> dict[str, str]:
+    """A member's fields as the screens show them (the ID number masked), in the form's order."""
+    return {
+        "name": line.name,
+        "relation": line.relation_label,
+        "id_type": t(f"id_type.{line.id_type}") if line.id_type in ID_TYPES else line.id_type,
+        "id_number": line.masked_id_number,
+        "birth_date": line.birth_date.isoformat() if line.birth_date else "",
+        "sex": t(f"sex.{line.sex}") if line.sex in ("M", "F") else line.sex,
+    }
+
+
+def _conflict(uow: UnitOfWork, member: FamilyMember, started_from: FamilyMemberLine | None) -> EditConflict:
+    current = _line(member)
+    return conflict(
+        uow,
+        then=shown_member(started_from) if started_from is not None else None,
+        now=shown_member(current),
+        label=lambda name: t(f"family.field.{name}"),
+        updated_by=member.updated_by,
+        updated_at=member.updated_at,
+        version=member.version,
+        current=current,
     )
 
 
@@ -231,7 +265,8 @@ def add_family_member(
         raise DeskError(t("error.no_customer"))
     values = _checked(typed, at.date())
     _refuse_conflicts(customer, values["id_number"], uow.family.of_customer(customer.id))
-    member = uow.family.add(FamilyMember(id=member_id or uuid.uuid4(), customer_id=customer.id, **values))
+    member = uow.family.add(FamilyMember(id=member_id or uuid.uuid4(), customer_id=customer.id,
+                                         updated_by=agent_id, **values))
     _audit(uow, "family_add", member, agent_id, at, [name for name in FAMILY_FIELDS if values[name]])
     uow.commit()
     return _line(member)
@@ -242,18 +277,28 @@ def edit_family_member(
     member_id: uuid.UUID,
     typed: Mapping[str, str],
     *,
+    expected_version: int,
     agent_id: uuid.UUID | None,
     at: datetime,
+    started_from: FamilyMemberLine | None = None,
 ) -> FamilyMemberLine:
     """Change a family member on file; an empty ID number keeps the stored one.
 
     The screens never hold a full ID number (they show it masked), so "unchanged" has to
     be said by leaving the field empty.
+
+    ``expected_version`` is the version the agent's edit began from (``FamilyMemberLine.
+    version``); ``started_from`` the line they saw, so that a conflict can name what
+    changed. If the member was saved by someone else since, ``EditConflict`` says what
+    changed and nothing is written; to apply this edit over theirs, call again with the
+    conflict's ``version``.
     """
     member = uow.family.get(member_id)
     customer = uow.customers.get(member.customer_id) if member is not None else None
     if member is None or customer is None:
         raise DeskError(t("error.no_family_member"))
+    if member.version != expected_version:
+        raise _conflict(uow, member, started_from)
     typed = dict(typed)
     if not typed.get("id_number", "").strip():
         typed["id_number"] = member.id_number
@@ -263,9 +308,15 @@ def edit_family_member(
     changed = [name for name in FAMILY_FIELDS if getattr(member, name) != values[name]]
     if not changed:
         return _line(member)
-    for name in changed:
-        setattr(member, name, values[name])
-    uow.family.add(member)
+    written = uow.family.update_at_version(
+        member.id, expected_version,
+        {**{name: values[name] for name in changed}, "updated_by": agent_id, "updated_at": at},
+    )
+    member = uow.family.fresh(member_id)
+    assert member is not None  # members are never deleted
+    if not written:
+        # Saved by someone else between our read and our write (their row lock held us).
+        raise _conflict(uow, member, started_from)
     _audit(uow, "family_edit", member, agent_id, at, changed)
     uow.commit()
     return _line(member)

@@ -335,7 +335,8 @@ def import_customers(
                 if match is None:
                     inserts.append({"id_type": customer.id_type, **values})
                 else:
-                    updates.append({"id": match[0], **values})
+                    # Names who changed the customer: an agent editing them meanwhile is told.
+                    updates.append({"id": match[0], **values, "updated_by": agent_id})
             for chunk in _chunks(inserts):
                 report.inserted += uow.customers.bulk_insert(chunk)
             for chunk in _chunks(updates):

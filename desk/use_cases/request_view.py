@@ -63,6 +63,8 @@ class RequestView:
     next_states: tuple[RequestState, ...]
     # The details as the agent reads them: (label, value), what was asked before what was booked.
     shown_details: tuple[tuple[str, str], ...] = ()
+    # Filed at a branch office: whether head office has counted it (desk.rules.confirmation).
+    confirmation: str = ""
 
 
 def load_request_view(uow: UnitOfWork, request_id: uuid.UUID) -> RequestView:
@@ -110,6 +112,7 @@ def load_request_view(uow: UnitOfWork, request_id: uuid.UUID) -> RequestView:
         steps=steps,
         next_states=next_states(entry, state),
         shown_details=shown_details(entry.code, details, illnesses),
+        confirmation=request.confirmation,
     )
 
 

@@ -32,7 +32,9 @@ PASSWORD = "demo-desk-2026"
 SEED = 14
 # A queue row at 80 columns starts with its state: the mark and, always, the word.
 STATE_WORDS = {"!!超时": "overdue", "! 临期": "due soon", "正常": "on track"}  # as the 80-column rows read
-ROW = re.compile(r"^\s*(!!超时|! 临期|正常)\s+\d\d-\d\d \d\d:\d\d")
+# The row under the cursor, and the focused choice of a list, start with ">" (after their
+# state or box on no other row): colour alone does not say which row the keys act on.
+ROW = re.compile(r"^\s*(>)?\s*(!!超时|! 临期|正常)\s+\d\d-\d\d \d\d:\d\d")
 
 
 @dataclass(frozen=True)
@@ -135,13 +137,33 @@ def look_up_and_verify(term: Terminal, caller: Caller) -> None:
     shown = term.wait_for(f"核身：{caller.name}", "已勾选 0 项")
     # Nothing ticked yet, and it reads so: four empty boxes, not four Xs.
     assert shown.count("▐ ▌") == 4 and "▐X▌" not in shown, term.framed(shown)
+    # The focused fact, the one space ticks, is marked in text: the first.
+    assert marked_lines(shown, "▐") == ["> ▐ ▌ 1  全名"], term.framed(shown)
+    term.press("Tab")
+    shown = term.wait_until(lambda s: marked_lines(s, "▐") == ["> ▐ ▌ 2  证件号后4位"], "the mark on the second fact")
     term.press("1")
     term.press("2")
     shown = term.wait_for("已勾选 2 项")
     assert "▐X▌ 1  全名" in shown and "▐X▌ 2  证件号后4位" in shown, term.framed(shown)
     assert "▐ ▌ 3  出生日期" in shown and "▐ ▌ 4  注册手机号" in shown, term.framed(shown)
+    assert marked_lines(shown, "▐") == ["> ▐X▌ 2  证件号后4位"], term.framed(shown)
     term.press("Enter")
     term.wait_for(f"客户：{caller.name}", "b 权益卡")
+
+
+def marked_lines(shown: str, start: str) -> list[str]:
+    """From ``> `` then ``start`` to the end of each line that has them (inside a dialog's
+    frame): the row the keys act on, as text."""
+    marked = (re.search(rf"> {re.escape(start)}.*", line) for line in shown.splitlines())
+    return [match.group(0).rstrip(" │") for match in marked if match]
+
+
+def cursor_row(shown: str) -> int | None:
+    """The index among the queue's rows of the one marked ``>`` (None if no row is)."""
+    matches = [ROW.match(row) for row in queue_rows(shown)]
+    marked = [i for i, match in enumerate(m for m in matches if m) if match.group(1)]
+    assert len(marked) <= 1, shown
+    return marked[0] if marked else None
 
 
 def focused_card(shown: str) -> str:
@@ -215,7 +237,7 @@ def check_queue_states_in_words(term: Terminal) -> None:
     others = [row for row in queue_rows(shown) if not ROW.match(row)]
     # Only the status line may follow the rows; every row proper starts with its state word.
     assert len(others) <= 1, term.framed(shown)
-    states = {ROW.match(row).group(1) for row in rows}  # type: ignore[union-attr]
+    states = {ROW.match(row).group(2) for row in rows}  # type: ignore[union-attr]
     assert states == set(STATE_WORDS), (states, term.framed(shown))
     head = line_with(shown, "筛选：")
     assert all(word in head for word in ("!!超时", "!临期", "正常")), term.framed(shown)
@@ -236,7 +258,12 @@ def move_in_queue(term: Terminal, caller: Caller, number: str) -> None:
     rows = [row for row in queue_rows(shown) if ROW.match(row)]
     index = next(i for i, row in enumerate(rows) if caller.masked in row and "戒烟门诊" in row)
     assert "反馈预约结果" in rows[index], term.framed(shown)
+    # The cursor is on the first row, and the screen says so in text; N acts on the row marked.
+    assert cursor_row(shown) == 0, term.framed(shown)
     term.press(*["Down"] * index, pause=0.1)
+    shown = term.wait_until(lambda s: cursor_row(s) == index, f"the mark on row {index}")
+    marked = next(row for row in queue_rows(shown) if ROW.match(row) and ROW.match(row).group(1))  # type: ignore[union-attr]
+    assert caller.masked in marked and "反馈预约结果" in marked, term.framed(shown)
     term.press("n")
     # N names the request it would move, and the move, before anything happens.
     term.wait_for("确认办理下一步", f"{number}  戒烟门诊  {caller.masked}", "从 已提交 变为 已预约/已安排")

@@ -1,0 +1,154 @@
+"""A customer's contact details (E on the customer view): mobile, e-mail, address.
+
+The mobile is shown masked and left empty to keep it; e-mail and address start as stored.
+Ctrl+S saves through the use case (desk.use_cases.customer_contact), which checks the
+details as an import does; each problem shows under its field and everything typed stays.
+If someone else (another agent, an import) saved the customer since the form opened, the
+conflict is shown (screens.edit_conflict) and the agent chooses: theirs, mine, or back.
+Esc asks before throwing typed values away.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from desk.rules.free_text import printable
+from desk.texts.labels import t
+from desk.use_cases.customer_contact import CONTACT_FIELDS, ContactLine
+from desk.use_cases.edit_conflicts import EditConflict
+from screens.edit_conflict import EditsOfOthers
+from screens.labels import inert
+
+
+class ContactFormScreen(EditsOfOthers, Screen[str | None]):
+    """Dismisses with a line for the customer view once saved (or kept), None when left."""
+
+    record_type = ContactLine
+
+    HELP_TOPIC = "customer"
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("key.save"), id="save-contact", priority=True),
+        Binding("escape", "leave", t("key.cancel"), id="leave-contact-form"),
+    ]
+
+    def __init__(self, customer_name: str, contact: ContactLine) -> None:
+        super().__init__()
+        self.customer_name = customer_name
+        self.contact = contact
+        # What the agent's edit begins from: the details opened, then whatever a conflict showed.
+        self.started_from = contact
+        self.saving = False
+        self.initial: dict[str, str] = {}
+
+    def _title(self) -> str:
+        return printable(t("contact.title", name=self.customer_name))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(inert(self._title()), classes="title", id="form-title")
+        with VerticalScroll(id="form"):
+            for name in CONTACT_FIELDS:
+                with Horizontal(classes="field-row"):
+                    yield Label(t(f"contact.field.{name}"), classes="field-label")
+                    yield self._input(name)
+                yield Static("", id=f"error-{name}", classes="field-error")
+        yield Static("", id="form-message")
+        yield Footer()
+
+    def _input(self, name: str) -> Input:
+        contact = self.contact
+        if name == "mobile":
+            # Screens never hold a full mobile: it shows masked, and empty keeps it.
+            hint = t("contact.mobile_unchanged", masked=contact.masked_mobile) if contact.masked_mobile else ""
+            return Input(placeholder=hint, id="field-mobile", compact=True)
+        return Input(getattr(contact, name), id=f"field-{name}", compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = self._title()
+        self.initial = self.values()
+        self.query_one("#field-mobile", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self, _event: Input.Submitted) -> None:
+        self.focus_next()
+
+    def values(self) -> dict[str, str]:
+        return {name: self.query_one(f"#field-{name}", Input).value for name in CONTACT_FIELDS}
+
+    def _dirty(self) -> bool:
+        return self.values() != self.initial
+
+    def _say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#form-message", Static)
+        line.update(inert(message))
+        line.set_class(error, "error")
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for name in CONTACT_FIELDS:
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(inert(problems.get(name, "")))
+            error.display = name in problems
+        first = next((name for name in CONTACT_FIELDS if name in problems), None)
+        if first is not None:
+            self.query_one(f"#field-{first}").focus()
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        if not self._dirty():
+            self.dismiss(t("contact.unchanged"))
+            return
+        self.saving = True
+        self._say(t("contact.saving"))
+        self._save(self.values())
+
+    @work(thread=True, exclusive=True, group="contact-save", exit_on_error=False)
+    def _save(self, values: dict[str, str]) -> str | None:
+        """The line to show once saved; None when not (the form says why)."""
+        from desk.errors import DeskError
+        from desk.use_cases.customer_contact import ContactRefused, edit_customer_contact
+
+        app = self.app
+        started = self.started_from
+        try:
+            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
+                edit_customer_contact(uow, started.customer_id, values, expected_version=started.version,
+                                      agent_id=app.agent_id, at=app.now(), started_from=started)  # type: ignore[attr-defined]
+        except EditConflict as conflict:
+            app.call_from_thread(self._conflicted, conflict)
+            return None
+        except ContactRefused as refused:
+            app.call_from_thread(self._refused, {p.field: p.message for p in refused.problems})
+            return None
+        except DeskError as error:
+            app.call_from_thread(self._failed, str(error))
+            return None
+        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
+            from desk.use_cases.fault_log import unexpected
+
+            app.call_from_thread(self._failed, t("error.save_failed", reason=unexpected(error)))
+            return None
+        return t("contact.edited")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Leave from the event loop once the worker has finished, never from its thread.
+        if event.worker.group == "contact-save" and event.state == WorkerState.SUCCESS and event.worker.result:
+            self.dismiss(event.worker.result)
+
+    def _refused(self, problems: dict[str, str]) -> None:
+        self.saving = False
+        self._show_problems(problems)
+        self._say(t("form.fix_fields", count=len(problems)), error=True)
+
+    def _failed(self, reason: str) -> None:
+        self.saving = False
+        self._say(reason, error=True)
+
+    def _kept(self, conflict: EditConflict) -> str:
+        return t("conflict.kept", who=conflict.changed_by)
