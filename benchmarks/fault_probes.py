@@ -46,6 +46,8 @@ import uuid
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from scratch_database import create_scratch_database, drop_scratch_database  # beside this script
+
 DUE_ARGS = ["sla", "due", "--from", "2026-09-30 11:00", "--working-days", "2"]
 DUE_AFTER_HOLIDAY = "2026-10-09 11:00"  # 30 September 2026 is the eve of National Day
 AT = datetime(2026, 11, 24, 10, 30)  # inside the service year of a policy effective 2026-01-10
@@ -158,29 +160,6 @@ def probe_first_start(work: Path, rounds: int) -> None:
 
 
 # --- setup shared by probes 2-4 -------------------------------------------------------------
-
-
-def make_postgres(pg_url: str) -> tuple[str, str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
-    name = f"desk_probe_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(pg_url: str, name: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Policies:
@@ -550,7 +529,7 @@ def run_backend(backend: str, work: Path, pg_url: str, rounds: int, few: int,
     if backend == "sqlite":
         url = f"sqlite:///{work / 'quota.sqlite3'}"
     else:
-        url, pg_name = make_postgres(pg_url)
+        url, pg_name = create_scratch_database(pg_url, "desk_probe")
         say(f"[postgresql] database {pg_name}")
     try:
         database = open_database(url, auto_upgrade=True)
@@ -566,7 +545,7 @@ def run_backend(backend: str, work: Path, pg_url: str, rounds: int, few: int,
             database.close()
     finally:
         if pg_name is not None:
-            drop_postgres(pg_url, pg_name)
+            drop_scratch_database(pg_url, pg_name)
     return timings
 
 

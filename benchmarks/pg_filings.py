@@ -36,6 +36,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from scratch_database import create_scratch_database, drop_scratch_database  # beside this script
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -69,24 +70,6 @@ class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds per filing
     move_latencies: list[float] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
-
-
-def fresh_database(pg_url: str) -> tuple[str, str]:
-    """A new, empty database on the server of ``pg_url``: (its URL, its name)."""
-    admin_url = make_url(pg_url).set(drivername="postgresql+psycopg")
-    name = f"desk_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(pg_url: str, name: str) -> None:
-    admin = create_engine(make_url(pg_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def active_policies(database: Database, shared: int) -> Policies:
@@ -225,7 +208,7 @@ def percentile(values: list[float], share: float) -> float:
 
 def run(pg_url: str, customers: int, agents: int, seconds: float, shared: int, seed: int,
         capture: bool = False) -> int:
-    url, name = fresh_database(pg_url)
+    url, name = create_scratch_database(pg_url, "desk_bench")
     print(f"database {name}", flush=True)
     try:
         database = open_database(url, auto_upgrade=True)
@@ -287,7 +270,7 @@ def run(pg_url: str, customers: int, agents: int, seconds: float, shared: int, s
         database.close()
         return 1 if beyond else 0
     finally:
-        drop_database(pg_url, name)
+        drop_scratch_database(pg_url, name)
         print(f"database {name} dropped")
 
 

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from desk.rules.masking import mask_identity_in_text
 from desk.texts.labels import t
@@ -33,6 +33,7 @@ from desk.use_cases.audit_log import (
     subject_label,
 )
 from screens.labels import day, inert, inert_text, minute
+from screens.steady import SteadyFooter
 
 LIMIT = 500
 WIDE = 110  # from this width the time has its year and the subject its id
@@ -94,7 +95,7 @@ class AuditPromptScreen(ModalScreen[str | None]):
             yield Input(self.value, placeholder=self.placeholder, id="audit-prompt-input", compact=True)
             yield Static("", id="audit-prompt-error", classes="error")
             yield Static(t("audit.prompt.hint"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#audit-prompt-error", Static).display = False
@@ -153,7 +154,7 @@ class AuditScreen(Screen[None]):
             yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="audit-row")
         yield Static("", id="audit-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = t("key.audit")

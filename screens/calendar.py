@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, RadioSet, Static
+from textual.widgets import DataTable, Header, Input, Label, RadioSet, Static
 
 from desk.rules.working_calendar import HOLIDAY, WORKDAY
 from desk.texts.labels import t
 from desk.use_cases.calendar_data import CalendarEntry, CalendarYear
 from screens.labels import day, inert
+from screens.steady import SteadyFooter
 from screens.widgets import TickRadio
 
 KINDS = (HOLIDAY, WORKDAY)
@@ -63,7 +64,7 @@ class CalendarDayScreen(ModalScreen[tuple[date, str, str] | None]):
                 yield Label(t("calendar.field.name"), classes="field-label")
                 yield Input(entry.name if entry else "", id="calendar-name", compact=True)
             yield Static("", id="calendar-error-name", classes="field-error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#calendar-date", Input).focus()
@@ -104,7 +105,7 @@ class CalendarDeleteScreen(ModalScreen[bool]):
             yield Static(t("calendar.delete_question", day=day(self.entry.day), name=inert(self.entry.name)),
                          classes="title")
             yield Static(t("calendar.delete_keys"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
 
 class CalendarScreen(Screen[None]):
@@ -136,7 +137,7 @@ class CalendarScreen(Screen[None]):
             yield Static("", id="calendar-warning", classes="warning")
             yield DataTable(id="calendar-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="calendar-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = t("key.calendar")

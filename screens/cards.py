@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from desk.rules.entitlement import BenefitState, BenefitStatus
 from desk.texts.labels import t
 from desk.use_cases.customer_view import BenefitCards, CallerRole, load_benefit_cards
 from screens.labels import audience_text, card_state_text, inert, quota_text, sla_text, window_text
+from screens.steady import SteadyFooter
 
 CARD_WIDTH = 38
 STATE_CLASSES = {
@@ -98,7 +99,7 @@ class BenefitCardsScreen(Screen[None]):
         yield Static("", id="cards-insured")
         with VerticalScroll(id="cards-scroll"):
             yield Grid(id="cards")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         if self.caller_id is None:

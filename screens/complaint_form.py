@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, OptionList, Static, TextArea
+from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from desk.texts.labels import t
 from screens.attempts import attempt
 from screens.labels import inert_text, minute
+from screens.steady import SteadyFooter
 
 NO_REQUEST = "none"
 
@@ -56,7 +57,7 @@ class ComplaintFormScreen(ModalScreen[str | None]):
                              id="complaint-request", compact=True)
             yield Static("", id="complaint-linked")
             yield Static("", id="complaint-error", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         options = self.query_one("#complaint-request", OptionList)

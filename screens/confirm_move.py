@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from desk.texts.labels import t
 from screens.labels import inert_text
+from screens.steady import SteadyFooter
 
 
 class ConfirmMoveScreen(ModalScreen[bool]):
@@ -39,4 +40,4 @@ class ConfirmMoveScreen(ModalScreen[bool]):
             yield Static(inert_text(self.subject), id="confirm-move-subject")
             yield Static(inert_text(self.change), id="confirm-move-change")
             yield Static(t("queue.confirm_keys"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()

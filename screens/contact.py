@@ -10,26 +10,30 @@ Esc asks before throwing typed values away.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Header, Input, Label, Static
 
 from desk.rules.free_text import printable
 from desk.texts.labels import t
 from desk.use_cases.customer_contact import CONTACT_FIELDS, ContactLine
 from desk.use_cases.edit_conflicts import EditConflict
-from screens.edit_conflict import EditsOfOthers
+from screens.edit_conflict import EditForm
 from screens.labels import inert
+from screens.steady import SteadyFooter
 
 
-class ContactFormScreen(EditsOfOthers, Screen[str | None]):
+class ContactFormScreen(EditForm, Screen[str | None]):
     """Dismisses with a line for the customer view once saved (or kept), None when left."""
 
     record_type = ContactLine
+    fields = CONTACT_FIELDS
+    save_group = "contact-save"
 
     HELP_TOPIC = "customer"
     BINDINGS = [
@@ -59,7 +63,7 @@ class ContactFormScreen(EditsOfOthers, Screen[str | None]):
                     yield self._input(name)
                 yield Static("", id=f"error-{name}", classes="field-error")
         yield Static("", id="form-message")
-        yield Footer()
+        yield SteadyFooter()
 
     def _input(self, name: str) -> Input:
         contact = self.contact
@@ -81,23 +85,6 @@ class ContactFormScreen(EditsOfOthers, Screen[str | None]):
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#field-{name}", Input).value for name in CONTACT_FIELDS}
 
-    def _dirty(self) -> bool:
-        return self.values() != self.initial
-
-    def _say(self, message: str, error: bool = False) -> None:
-        line = self.query_one("#form-message", Static)
-        line.update(inert(message))
-        line.set_class(error, "error")
-
-    def _show_problems(self, problems: dict[str, str]) -> None:
-        for name in CONTACT_FIELDS:
-            error = self.query_one(f"#error-{name}", Static)
-            error.update(inert(problems.get(name, "")))
-            error.display = name in problems
-        first = next((name for name in CONTACT_FIELDS if name in problems), None)
-        if first is not None:
-            self.query_one(f"#field-{first}").focus()
-
     def action_save(self) -> None:
         if self.saving:
             return
@@ -111,44 +98,17 @@ class ContactFormScreen(EditsOfOthers, Screen[str | None]):
     @work(thread=True, exclusive=True, group="contact-save", exit_on_error=False)
     def _save(self, values: dict[str, str]) -> str | None:
         """The line to show once saved; None when not (the form says why)."""
-        from desk.errors import DeskError
         from desk.use_cases.customer_contact import ContactRefused, edit_customer_contact
 
         app = self.app
         started = self.started_from
-        try:
-            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-                edit_customer_contact(uow, started.customer_id, values, expected_version=started.version,
-                                      agent_id=app.agent_id, at=app.now(), started_from=started)  # type: ignore[attr-defined]
-        except EditConflict as conflict:
-            app.call_from_thread(self._conflicted, conflict)
-            return None
-        except ContactRefused as refused:
-            app.call_from_thread(self._refused, {p.field: p.message for p in refused.problems})
-            return None
-        except DeskError as error:
-            app.call_from_thread(self._failed, str(error))
-            return None
-        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
-            from desk.use_cases.fault_log import unexpected
 
-            app.call_from_thread(self._failed, t("error.save_failed", reason=unexpected(error)))
-            return None
-        return t("contact.edited")
+        def save(uow: Any) -> str:
+            edit_customer_contact(uow, started.customer_id, values, expected_version=started.version,
+                                  agent_id=app.agent_id, at=app.now(), started_from=started)  # type: ignore[attr-defined]
+            return t("contact.edited")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Leave from the event loop once the worker has finished, never from its thread.
-        if event.worker.group == "contact-save" and event.state == WorkerState.SUCCESS and event.worker.result:
-            self.dismiss(event.worker.result)
-
-    def _refused(self, problems: dict[str, str]) -> None:
-        self.saving = False
-        self._show_problems(problems)
-        self._say(t("form.fix_fields", count=len(problems)), error=True)
-
-    def _failed(self, reason: str) -> None:
-        self.saving = False
-        self._say(reason, error=True)
+        return self._save_through(save, ContactRefused)
 
     def _kept(self, conflict: EditConflict) -> str:
         return t("conflict.kept", who=conflict.changed_by)

@@ -17,13 +17,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from desk.rules.free_text import printable
 from desk.texts.labels import t
 from desk.use_cases.calls import LABELLED_CODES
 from desk.use_cases.customer_view import CustomerView, load_customer_view
 from screens.labels import day, inert, minute, policy_status_text, state_text, window_text
+from screens.steady import SteadyFooter
 
 WIDE = 100  # from this width the product name gets the room it needs
 PRODUCT_WIDTH = 16  # cells: eight Chinese characters
@@ -73,7 +74,7 @@ class CustomerScreen(Screen[None]):
                 yield Static(t("customer.calls"), classes="section")
                 yield DataTable(id="calls", cursor_type="none", show_cursor=False)
         yield Static("", id="customer-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = printable(t("customer.title", name=self.customer_name))  # plain, not markup

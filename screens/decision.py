@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.complaints import ComplaintView
 from screens.labels import inert_text, minute
+from screens.steady import SteadyFooter
 
 
 class DecisionScreen(ModalScreen[str | None]):
@@ -47,7 +48,7 @@ class DecisionScreen(ModalScreen[str | None]):
             yield Input(placeholder=t("complaint.decision"), id="decision-text", compact=True,
                         max_length=limits.COMPLAINT_DECISION)
             yield Static("", id="decision-error", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#decision-text", Input).focus()

@@ -8,20 +8,24 @@ them: ID numbers and mobiles masked.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from desk.texts.labels import t
 from desk.use_cases.edit_conflicts import EditConflict
 from screens.labels import inert, inert_text, minute
+from screens.steady import SteadyFooter
 
 Choice = Literal["keep", "overwrite", "back"]
+Saved = TypeVar("Saved")
 
 
 def changes_table(conflict: EditConflict) -> Table:
@@ -60,7 +64,7 @@ class EditConflictScreen(ModalScreen[Choice]):
             with VerticalScroll(id="edit-conflict-changes"):
                 yield Static(changes_table(conflict), id="edit-conflict-table")
             yield Static(t("conflict.keys"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def action_choose(self, choice: Choice) -> None:
         self.dismiss(choice)
@@ -71,7 +75,7 @@ class EditsOfOthers:
     agent's edit, and when the agent leaves it: one behaviour for every such form.
 
     The form provides ``started_from`` (the record as the form opened it), ``saving``,
-    ``_say``, ``_dirty``, ``action_save``, ``record_type`` (the record's line class) and
+    ``_say`` (plain text, never markup), ``_dirty``, ``action_save``, ``record_type`` (the record's line class) and
     ``_kept`` (what the form returns once the agent keeps the other agent's edit).
     """
 
@@ -81,7 +85,7 @@ class EditsOfOthers:
 
     def _conflicted(self, conflict: EditConflict) -> None:
         self.saving = False
-        self._say(inert(str(conflict)), error=True)  # type: ignore[attr-defined]
+        self._say(str(conflict), error=True)  # type: ignore[attr-defined]
 
         def chosen(choice: Choice | None) -> None:
             if choice == "keep":
@@ -109,3 +113,73 @@ class EditsOfOthers:
                 self.dismiss(None)  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmDiscard(), answered)  # type: ignore[attr-defined]
+
+
+class EditForm(EditsOfOthers):
+    """A form that edits one record field by field (family member, contact details): each
+    problem under its field, a message line below, and a save in a thread worker that
+    keeps everything typed whatever becomes of it.
+
+    The form provides ``fields`` (its fields in order: ``#field-<name>`` and
+    ``#error-<name>`` under it), ``save_group`` (the group of its save worker), ``values``,
+    ``initial`` (the values as it opened) and ``saving``.
+    """
+
+    fields: tuple[str, ...]
+    save_group: str
+    initial: dict[str, str]
+
+    def _dirty(self) -> bool:
+        return self.values() != self.initial  # type: ignore[attr-defined]
+
+    def _say(self, message: str, error: bool = False) -> None:
+        line = self.query_one("#form-message", Static)  # type: ignore[attr-defined]
+        line.update(inert(message))
+        line.set_class(error, "error")
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        for name in self.fields:
+            error = self.query_one(f"#error-{name}", Static)  # type: ignore[attr-defined]
+            error.update(inert(problems.get(name, "")))
+            error.display = name in problems
+        first = next((name for name in self.fields if name in problems), None)
+        if first is not None:
+            self.query_one(f"#field-{first}").focus()  # type: ignore[attr-defined]
+
+    def _save_through(self, save: Callable[[Any], Saved], refused: type[Exception]) -> Saved | None:
+        """In the save worker's thread: ``save`` in a unit of work, and what it returns; None
+        once the form has been told why not (``refused`` carries field ``problems``)."""
+        from desk.errors import DeskError
+
+        app = self.app  # type: ignore[attr-defined]
+        try:
+            with app.database.unit_of_work() as uow:
+                return save(uow)
+        except EditConflict as conflict:
+            app.call_from_thread(self._conflicted, conflict)
+        except refused as error:
+            app.call_from_thread(self._refused, {p.field: p.message for p in error.problems})  # type: ignore[attr-defined]
+        except DeskError as error:
+            app.call_from_thread(self._failed, str(error))
+        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
+            from desk.use_cases.fault_log import unexpected
+
+            # Never the driver's words: a refused row is quoted with its ID number.
+            app.call_from_thread(self._failed, t("error.save_failed", reason=unexpected(error)))
+        return None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Leave from the event loop once the worker has finished, never from its thread.
+        if event.worker.group == self.save_group and event.state == WorkerState.SUCCESS and event.worker.result:
+            self.dismiss(event.worker.result)  # type: ignore[attr-defined]
+
+    def _refused(self, problems: dict[str, str]) -> None:
+        self.saving = False
+        self._show_problems(problems)
+        # A problem of no field (there should be none) is still said, at the bottom.
+        stray = [message for name, message in problems.items() if name not in self.fields]
+        self._say("；".join([t("form.fix_fields", count=len(problems)), *stray]), error=True)
+
+    def _failed(self, reason: str) -> None:
+        self.saving = False
+        self._say(reason, error=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,8 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from desk.rules.free_text import printable
 from desk.texts.labels import t
@@ -31,9 +31,10 @@ from desk.use_cases.family import (
     id_type_choices,
     relation_choices,
 )
-from screens.edit_conflict import EditsOfOthers
+from screens.edit_conflict import EditForm
 from screens.labels import day, inert
 from screens.request_form import ChoiceList
+from screens.steady import SteadyFooter
 
 OPTIONAL_FIELDS = frozenset({"birth_date", "sex"})
 
@@ -64,7 +65,7 @@ class FamilyScreen(Screen[None]):
             yield Static(t("family.title", name=inert(self.customer_name)), classes="title")
             yield DataTable(id="family-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="family-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = printable(t("family.title", name=self.customer_name))  # plain, not markup
@@ -122,10 +123,12 @@ class FamilyScreen(Screen[None]):
         self.dismiss(None)
 
 
-class FamilyFormScreen(EditsOfOthers, Screen[tuple[str, uuid.UUID] | None]):
+class FamilyFormScreen(EditForm, Screen[tuple[str, uuid.UUID] | None]):
     """Adds a member (``member`` None) or edits one; dismisses with (message, member id) once saved."""
 
     record_type = FamilyMemberLine
+    fields = FAMILY_FIELDS
+    save_group = "family-save"
 
     HELP_TOPIC = "family"
     BINDINGS = [
@@ -162,7 +165,7 @@ class FamilyFormScreen(EditsOfOthers, Screen[tuple[str, uuid.UUID] | None]):
                     yield self._widget(name)
                 yield Static("", id=f"error-{name}", classes="field-error")
         yield Static("", id="form-message")
-        yield Footer()
+        yield SteadyFooter()
 
     def _widget(self, name: str) -> Widget:
         member = self.member
@@ -205,23 +208,6 @@ class FamilyFormScreen(EditsOfOthers, Screen[tuple[str, uuid.UUID] | None]):
             values[name] = widget.value if isinstance(widget, ChoiceList | Input) else ""
         return values
 
-    def _dirty(self) -> bool:
-        return self.values() != self.initial
-
-    def _show_problems(self, problems: dict[str, str]) -> None:
-        for name in FAMILY_FIELDS:
-            error = self.query_one(f"#error-{name}", Static)
-            error.update(problems.get(name, ""))
-            error.display = name in problems
-        first = next((name for name in FAMILY_FIELDS if name in problems), None)
-        if first is not None:
-            self.query_one(f"#field-{first}").focus()
-
-    def _say(self, message: str, error: bool = False) -> None:
-        line = self.query_one("#form-message", Static)
-        line.update(message)
-        line.set_class(error, "error")
-
     def action_save(self) -> None:
         if self.saving:
             return
@@ -235,55 +221,25 @@ class FamilyFormScreen(EditsOfOthers, Screen[tuple[str, uuid.UUID] | None]):
     @work(thread=True, exclusive=True, group="family-save", exit_on_error=False)
     def _save(self, values: dict[str, str]) -> tuple[str, uuid.UUID] | None:
         """(message, member id) once saved; None when not (the form says why)."""
-        from desk.errors import DeskError
         from desk.use_cases.family import FamilyMemberRefused, add_family_member, edit_family_member
 
         app = self.app
         agent_id, at = app.agent_id, app.now()  # type: ignore[attr-defined]
-        try:
-            with app.database.unit_of_work() as uow:  # type: ignore[attr-defined]
-                if self.member is None:
-                    saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at,
-                                              member_id=self.new_member_id)
-                else:
-                    started = self.started_from or self.member
-                    saved = edit_family_member(uow, self.member.member_id, values, expected_version=started.version,
-                                               agent_id=agent_id, at=at, started_from=started)
-        except EditConflict as conflict:
-            app.call_from_thread(self._conflicted, conflict)
-            return None
-        except FamilyMemberRefused as refused:
-            app.call_from_thread(self._refused, {p.field: p.message for p in refused.problems})
-            return None
-        except DeskError as error:
-            app.call_from_thread(self._failed, str(error))
-            return None
-        except Exception as error:  # noqa: BLE001 - a locked or lost database: keep what was typed
-            from desk.use_cases.fault_log import unexpected
 
-            # Never the driver's words: a refused row is quoted with its ID number.
-            app.call_from_thread(self._failed, t("error.save_failed", reason=unexpected(error)))
-            return None
-        done = "family.added" if self.member is None else "family.edited"
-        if saved.already_saved:
-            done = "family.added_already"
-        return t(done, name=saved.name, relation=saved.relation_label), saved.member_id
+        def save(uow: Any) -> tuple[str, uuid.UUID]:
+            if self.member is None:
+                saved = add_family_member(uow, self.customer_id, values, agent_id=agent_id, at=at,
+                                          member_id=self.new_member_id)
+            else:
+                started = self.started_from or self.member
+                saved = edit_family_member(uow, self.member.member_id, values, expected_version=started.version,
+                                           agent_id=agent_id, at=at, started_from=started)
+            done = "family.added" if self.member is None else "family.edited"
+            if saved.already_saved:
+                done = "family.added_already"
+            return t(done, name=saved.name, relation=saved.relation_label), saved.member_id
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Leave from the event loop once the worker has finished, never from its thread.
-        if event.worker.group == "family-save" and event.state == WorkerState.SUCCESS and event.worker.result:
-            self.dismiss(event.worker.result)
-
-    def _refused(self, problems: dict[str, str]) -> None:
-        self.saving = False
-        self._show_problems(problems)
-        # A problem of no field (there should be none) is still said, at the bottom.
-        stray = [message for name, message in problems.items() if name not in FAMILY_FIELDS]
-        self._say("；".join([t("form.fix_fields", count=len(problems)), *stray]), error=True)
-
-    def _failed(self, reason: str) -> None:
-        self.saving = False
-        self._say(reason, error=True)
+        return self._save_through(save, FamilyMemberRefused)
 
     def _kept(self, conflict: EditConflict) -> tuple[str, uuid.UUID]:
         assert self.member is not None  # only an edit meets a conflict

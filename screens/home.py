@@ -13,13 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from desk.texts.labels import t
 from desk.use_cases.lookup import RESULT_LIMIT, CustomerHit, find_customers
 from screens.labels import inert
-from screens.steady import SteadyStatic, show_rows
+from screens.steady import SteadyFooter, SteadyStatic, show_rows
 
 
 class HomeScreen(Screen[None]):
@@ -47,7 +47,7 @@ class HomeScreen(Screen[None]):
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
         yield Static(t("contact.lines"), id="contact-lines")
         yield Static(t("db.opening", url=""), id="db-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#results", DataTable)

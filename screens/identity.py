@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Footer, Static
+from textual.widgets import Checkbox, Static
 
 from desk.rules.identity import REQUIRED_FACTS, IdentityFact, identity_verified
 from desk.texts.labels import t
 from desk.use_cases.customer_view import IdentityReference
 from screens.labels import day, inert
+from screens.steady import SteadyFooter
 from screens.widgets import TickBox
 
 FACTS = list(IdentityFact)
@@ -55,7 +56,7 @@ class IdentityScreen(ModalScreen[list[str] | None]):
                 id="identity-reference",
             )
             yield Static("", id="identity-count", classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._update_count()

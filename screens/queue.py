@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 from textual.worker import get_current_worker
 
@@ -42,7 +42,7 @@ from screens.confirm_move import ConfirmMoveScreen
 from screens.decision import DecisionScreen
 from screens.labels import inert, state_text
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
-from screens.steady import SteadyStatic, show_rows
+from screens.steady import SteadyFooter, SteadyStatic, show_rows
 from screens.widgets import CURSOR, NOT_CURSOR
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ class QueueScreen(Screen[None]):
             yield SteadyStatic("", id="queue-warning", classes="warning")
             yield QueueTable(id="queue-table", cursor_type="row", show_cursor=True, zebra_stripes=True)
         yield SteadyStatic("", id="queue-status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = t("queue.title")
@@ -130,7 +130,10 @@ class QueueScreen(Screen[None]):
         self.set_interval(self.REFRESH_SECONDS, self._refresh_by_itself)
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        # The first window is read at the first resize, once the layout says how tall
+        # the table is; reading here too painted the first page twice on every F2.
+        if self._started:
+            self.action_refresh()
 
     def on_resize(self) -> None:
         if self._wide != (self.size.width >= WIDE):

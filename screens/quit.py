@@ -11,9 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from desk.texts.labels import t
+from screens.steady import SteadyFooter
 
 
 class ConfirmQuit(ModalScreen[bool]):
@@ -36,4 +37,4 @@ class ConfirmQuit(ModalScreen[bool]):
             for name in self.changed_forms:
                 yield Static(t("quit.changed_form", name=name))
             yield Static(t("quit.keys"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()

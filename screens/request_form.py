@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Header, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
@@ -28,6 +28,7 @@ from desk.forms.request_forms import FORMS, INSURED, FieldKind, FormContext, For
 from desk.rules.entitlement import BenefitStatus
 from desk.texts.labels import t
 from screens.labels import card_state_text, inert, minute, quota_text
+from screens.steady import SteadyFooter
 from screens.widgets import MarkedList, TickList
 
 CHOICE_KINDS = {FieldKind.CHOICE, FieldKind.BENEFICIARY, FieldKind.ILLNESS, FieldKind.CITY, FieldKind.CLINIC}
@@ -102,7 +103,7 @@ class ConfirmDiscard(ModalScreen[bool]):
         with Vertical(id="confirm"):
             yield Static(t("form.discard_question"), classes="title")
             yield Static(t("form.discard_keys"), classes="hint")
-        yield Footer()
+        yield SteadyFooter()
 
 
 class ReasonScreen(ModalScreen[str | None]):
@@ -116,7 +117,7 @@ class ReasonScreen(ModalScreen[str | None]):
         with Vertical(id="confirm"):
             yield Static(t("form.override_title"), classes="title")
             yield Input(placeholder=t("form.override_reason"), id="override-reason", max_length=REASON)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -163,7 +164,7 @@ class RequestFormScreen(Screen[str | None]):
         yield Static("", id="form-insured")
         yield VerticalScroll(id="form")
         yield Static("", id="form-message")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = t("form.title", name=self.benefit.name_zh)

@@ -16,7 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, RadioSet, Static
+from textual.widgets import DataTable, Header, Input, Label, RadioSet, Static
 
 from desk.rules.cancellation import CANCELLED_BY
 from desk.rules.request_states import Channel, RequestState
@@ -25,6 +25,7 @@ from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
 from screens.labels import inert, inert_text, minute, state_text
+from screens.steady import SteadyFooter
 from screens.widgets import TickRadio
 
 MAX_CHOICES = 5
@@ -65,7 +66,7 @@ class TransitionScreen(ModalScreen[dict[str, str] | None]):
             yield Label(t("request.reason") + ("" if self.to in NEEDS_REASON else t("form.optional")))
             yield Input(id="reason", compact=True, max_length=limits.REASON)
             yield Static("", id="transition-error", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         # The first thing asked: who asked for a cancellation, else the first field typed.
@@ -135,7 +136,7 @@ class RequestViewScreen(Screen[None]):
             yield Static(t("request.timeline"), classes="section")
             yield DataTable(id="request-timeline", cursor_type="none", show_cursor=False)
         yield Static("", id="request-next")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._load()

@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from desk.texts.labels import t
 from screens.labels import inert
+from screens.steady import SteadyFooter
 
 if TYPE_CHECKING:
     # The use case loads with the database stack, in the worker, never before the first frame.
@@ -55,7 +56,7 @@ class SignInScreen(Screen["SignedIn"]):
             yield Input(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
                         max_length=TYPED_MAX)
             yield Static("", id="sign-in-error", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         # Named on their frames: a filled box has no placeholder left to say what it is.

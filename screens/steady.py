@@ -4,15 +4,18 @@ A queue refreshes every few seconds and the lookup answers every keystroke: clea
 table and adding every row again repaints all of it each time, kilobytes per refresh sent
 to a terminal that may be at the end of an SSH link. When the rows are the same ones in
 the same order, only the cells that differ are updated; when nothing differs, nothing is
-touched and nothing is repainted.
+touched and nothing is repainted. The footer, likewise, is built again only when the keys
+it shows change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.visual import VisualType
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Footer, Static
 
 Row = tuple[str, Sequence[object]]  # (row key, cells in column order)
 
@@ -43,3 +46,45 @@ class SteadyStatic(Static):
         if content == self.content:
             return
         super().update(content, layout=layout)
+
+
+class SteadyFooter(Footer):
+    """A footer built again only when the keys it would show differ from those it shows.
+
+    Textual's footer rebuilds all its keys (about 12 ms for 16 bindings) after every
+    bindings signal, and one screen change sends several: F2 sent the lookup one as it was
+    suspended and the queue three (its first focus, the refresh after that focus, its
+    resume), Esc one to the lookup as it resumed, each with the same keys as before.
+    Signals before a rebuild share it; a rebuild whose keys are the ones on screen is skipped.
+    A key that ``check_action`` enables or disables still changes what is shown, so it still
+    rebuilds.
+    """
+
+    _shown: tuple[object, ...] | None = None  # what the keys on screen were built from
+    _rebuild_asked = False
+
+    def _keys_to_show(self) -> tuple[object, ...]:
+        """Everything ``Footer.compose`` builds the keys from (a Binding compares all its fields)."""
+        app = self.app
+        active = self.screen.active_bindings
+        shown = [(key, binding, enabled, tooltip, app.get_key_display(binding))
+                 for key, (_, binding, enabled, tooltip) in active.items()
+                 if binding.show or key == app.COMMAND_PALETTE_BINDING]
+        return (self.show_command_palette and app.ENABLE_COMMAND_PALETTE, *shown)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._keys_to_show() if self._bindings_ready else None
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._rebuild_asked:
+            return
+        if self.is_attached and screen is self.screen:
+            self._rebuild_asked = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_asked = False
+        if self.is_attached and self._keys_to_show() != self._shown:
+            await self.recompose()

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.calls import WRAP_UP_CODES, end_call
 from screens.labels import inert
+from screens.steady import SteadyFooter
 from screens.widgets import MarkedList
 
 
@@ -46,7 +47,7 @@ class WrapUpScreen(ModalScreen[bool]):
             yield Static(t("wrap_up.note"), classes="section")
             yield Input(id="wrap-up-note", max_length=limits.CALL_NOTE)
             yield Static("", id="wrap-up-error", classes="error")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         codes = self.query_one("#wrap-up-code", OptionList)

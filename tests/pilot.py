@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
+from typing import TypeVar
+
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
 from screens.app import DeskApp
 from screens.identity import IdentityScreen
 from tests.callers import NOW
+
+ScreenT = TypeVar("ScreenT", bound=Screen)
 
 
 def desk_app(url: str) -> DeskApp:
@@ -44,12 +49,44 @@ async def search(pilot, text: str) -> list[str]:
     return [table.get_row_at(i)[0] for i in range(table.row_count)]
 
 
+async def open_identity(pilot, caller: str = "zs") -> IdentityScreen:
+    """Look ``caller`` up and open the first result: the identity check."""
+    await search(pilot, caller)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, IdentityScreen)
+    return pilot.app.screen
+
+
 async def open_and_verify(pilot, facts: str) -> None:
     await pilot.press("enter")
     await settle(pilot)
     assert isinstance(pilot.app.screen, IdentityScreen)
     await pilot.press(*facts, "enter")
     await settle(pilot)
+
+
+async def open_customer(pilot, caller: str, facts: str = "12") -> None:
+    """Find the caller by ``caller`` typed in the lookup, open the first and verify: the customer view."""
+    from screens.customer import CustomerScreen
+
+    await search(pilot, caller)
+    await open_and_verify(pilot, facts)
+    assert isinstance(pilot.app.screen, CustomerScreen)
+
+
+async def press_to(pilot, key: str, screen_type: type[ScreenT]) -> ScreenT:
+    """Press a key that opens a screen: that screen, its workers done."""
+    await pilot.press(key)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, screen_type)
+    return screen
+
+
+def static_text(screen, selector: str) -> str:
+    """What a Static on the screen shows, as plain text."""
+    return str(screen.query_one(selector, Static).render())
 
 
 async def press_and_leave(pilot, key: str) -> None:

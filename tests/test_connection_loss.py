@@ -10,12 +10,14 @@ lose the answer to a COMMIT; or desk's own backend is terminated mid-save.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from db.tables import Request, RequestEvent
@@ -118,6 +120,27 @@ async def fill_advance_claim(pilot) -> RequestFormScreen:
     return screen
 
 
+@asynccontextmanager
+async def advance_claim_typed(url: str) -> AsyncIterator[tuple[DeskApp, Pilot, RequestFormScreen, Clock]]:
+    """A desk at NOW on ``url`` with an advance claim typed in its form, not yet saved."""
+    clock = Clock(NOW)
+    app = desk(url, clock)
+    async with app.run_test(size=(100, 40)) as pilot:
+        yield app, pilot, await fill_advance_claim(pilot), clock
+
+
+async def until_saved(pilot, screen: RequestFormScreen) -> None:
+    """Until the form has closed on its save, and the app has caught up."""
+    await until(pilot, lambda: pilot.app.screen is not screen)
+    await settle(pilot)
+
+
+async def a_few_more_probes(pilot) -> None:
+    """Time for a few more probes of the connection: anything that would file again, does."""
+    await pilot.pause(PROBE_SECONDS * 5)
+    await settle(pilot)
+
+
 def form_message(screen: RequestFormScreen) -> str:
     return str(screen.query_one("#form-message", Static).render())
 
@@ -132,10 +155,7 @@ def errors_said(app: DeskApp) -> list[str]:
 async def test_a_save_while_the_database_is_away_waits_then_files_once_by_itself(
     callers_behind_proxy, proxy, pg_database_url,
 ):
-    clock = Clock(NOW)
-    app = desk(callers_behind_proxy, clock)
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await fill_advance_claim(pilot)
+    async with advance_claim_typed(callers_behind_proxy) as (app, pilot, screen, clock):
         clock.at = LOST_AT
         proxy.go_down()
         await pilot.press("ctrl+s")
@@ -157,23 +177,17 @@ async def test_a_save_while_the_database_is_away_waits_then_files_once_by_itself
         assert counted(pg_database_url) == (0, 0)
 
         proxy.come_back()
-        await until(pilot, lambda: app.screen is not screen)
-        await settle(pilot)
+        await until_saved(pilot, screen)
         assert banner(app) is None
         assert "已重新连接数据库" in [str(n.message) for n in app._notifications]
-        # A few more probes: nothing files it again.
-        await pilot.pause(PROBE_SECONDS * 5)
-        await settle(pilot)
+        await a_few_more_probes(pilot)  # nothing files it again
     assert counted(pg_database_url) == (1, 1)
 
 
 async def test_saving_again_by_key_as_the_database_comes_back_still_files_once(
     callers_behind_proxy, proxy, pg_database_url,
 ):
-    clock = Clock(NOW)
-    app = desk(callers_behind_proxy, clock)
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await fill_advance_claim(pilot)
+    async with advance_claim_typed(callers_behind_proxy) as (app, pilot, screen, _clock):
         proxy.go_down()
         await pilot.press("ctrl+s")
         await until(pilot, lambda: screen.waiting_for_connection and banner(app) is not None)
@@ -186,8 +200,7 @@ async def test_saving_again_by_key_as_the_database_comes_back_still_files_once(
         proxy.come_back()
         app.simulate_key("ctrl+s")
         await until(pilot, lambda: app.screen is not screen)
-        await pilot.pause(PROBE_SECONDS * 5)
-        await settle(pilot)
+        await a_few_more_probes(pilot)
         assert banner(app) is None
     assert counted(pg_database_url) == (1, 1)
 
@@ -199,10 +212,7 @@ async def test_desks_backend_killed_mid_save_keeps_the_app_up_and_files_once_aft
     callers_behind_proxy, proxy, pg_database_url,
 ):
     admin = create_engine(make_url(pg_database_url), isolation_level="AUTOCOMMIT")
-    clock = Clock(NOW)
-    app = desk(callers_behind_proxy, clock)
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await fill_advance_claim(pilot)
+    async with advance_claim_typed(callers_behind_proxy) as (app, pilot, screen, clock):
         killed: list[int] = []
 
         def kill_desks_backend(connection, _cursor, statement, *_args) -> None:
@@ -217,14 +227,12 @@ async def test_desks_backend_killed_mid_save_keeps_the_app_up_and_files_once_aft
         event.listen(app.database.engine, "before_cursor_execute", kill_desks_backend)
         clock.at = LOST_AT
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is not screen)
-        await settle(pilot)
+        await until_saved(pilot, screen)
         event.remove(app.database.engine, "before_cursor_execute", kill_desks_backend)
         assert killed == [True]
         assert banner(app) is None, "reconnected by itself"
         assert "已重新连接数据库" in [str(n.message) for n in app._notifications]
-        await pilot.pause(PROBE_SECONDS * 5)
-        await settle(pilot)
+        await a_few_more_probes(pilot)
     admin.dispose()
     assert counted(pg_database_url) == (1, 1)
 
@@ -232,19 +240,14 @@ async def test_desks_backend_killed_mid_save_keeps_the_app_up_and_files_once_aft
 async def test_a_save_whose_commit_answer_is_lost_is_found_saved_not_filed_twice(
     callers_behind_proxy, proxy, pg_database_url,
 ):
-    clock = Clock(NOW)
-    app = desk(callers_behind_proxy, clock)
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await fill_advance_claim(pilot)
+    async with advance_claim_typed(callers_behind_proxy) as (app, pilot, screen, _clock):
         proxy.arm()  # the server commits, the answer never reaches desk
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: app.screen is not screen)
-        await settle(pilot)
+        await until_saved(pilot, screen)
         assert proxy.dropped == 1
         said = [str(n.message) for n in app._notifications]
         assert any("上次已提交成功，未重复提交" in line for line in said), said
-        await pilot.pause(PROBE_SECONDS * 5)
-        await settle(pilot)
+        await a_few_more_probes(pilot)
     assert counted(pg_database_url) == (1, 1)
 
 

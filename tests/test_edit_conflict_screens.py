@@ -20,8 +20,17 @@ from screens.contact import ContactFormScreen
 from screens.customer import CustomerScreen
 from screens.edit_conflict import EditConflictScreen
 from screens.family import FamilyFormScreen, FamilyScreen
-from tests.callers import add_callers, rows
-from tests.pilot import desk_app, open_and_verify, press_and_leave, search, settle, still_cursor
+from tests.callers import rows
+from tests.pilot import (
+    desk_app,
+    open_customer,
+    press_and_leave,
+    press_to,
+    settle,
+    static_text,
+    still_cursor,
+)
+from tests.test_snapshots import snapshot_url  # noqa: F401 - a fixture
 
 THEIRS_AT = datetime(2026, 11, 24, 10, 32)
 LILI = {"name": "李丽", "relation": "spouse", "id_type": "resident_id", "id_number": "", "birth_date": "1991-04-05",
@@ -71,31 +80,14 @@ def their_contact_edit(url: str, **typed: str) -> None:
 
 
 async def open_member_form(pilot) -> FamilyFormScreen:
-    await search(pilot, "zs")
-    await open_and_verify(pilot, "12")
-    await pilot.press("f")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, FamilyScreen)
-    await pilot.press("enter")
-    await settle(pilot)
-    form = pilot.app.screen
-    assert isinstance(form, FamilyFormScreen)
-    return form
+    await open_customer(pilot, "zs")
+    await press_to(pilot, "f", FamilyScreen)
+    return await press_to(pilot, "enter", FamilyFormScreen)
 
 
 async def open_contact_form(pilot) -> ContactFormScreen:
-    await search(pilot, "zs")
-    await open_and_verify(pilot, "12")
-    assert isinstance(pilot.app.screen, CustomerScreen)
-    await pilot.press("e")
-    await settle(pilot)
-    form = pilot.app.screen
-    assert isinstance(form, ContactFormScreen)
-    return form
-
-
-def _text(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+    await open_customer(pilot, "zs")
+    return await press_to(pilot, "e", ContactFormScreen)
 
 
 def _changes(modal: EditConflictScreen) -> str:
@@ -120,14 +112,14 @@ async def test_a_member_edited_meanwhile_shows_the_conflict_and_o_applies_mine(t
         await settle(pilot)
         modal = app.screen
         assert isinstance(modal, EditConflictScreen)
-        shown = _text(modal, "#edit-conflict-who") + _changes(modal)
+        shown = static_text(modal, "#edit-conflict-who") + _changes(modal)
         assert "坐席乙" in shown and "2026-11-24 10:32" in shown
         assert "姓名" in shown and "李丽" in shown and "李俪" in shown
         footer = {key.key_display for key in modal.query(FooterKey)}
         assert {"K/⏎", "O", "esc"} <= footer, footer
         await press_and_leave(pilot, "o")
         assert isinstance(app.screen, FamilyScreen)
-        assert "李莉" in _text(app.screen, "#family-status")
+        assert "李莉" in static_text(app.screen, "#family-status")
     member = _member(app.database)
     assert (member.name, member.version, member.updated_by) == ("李莉", 3, app.agent_id)
 
@@ -144,7 +136,7 @@ async def test_k_keeps_their_change_and_esc_goes_back_with_everything_typed(two_
         await pilot.press("escape")  # back to my edit: nothing typed is lost
         await settle(pilot)
         assert app.screen is form and form.values()["name"] == "李莉"
-        assert "坐席乙" in _text(form, "#form-message")
+        assert "坐席乙" in static_text(form, "#form-message")
         await pilot.press("ctrl+s")  # now from their version: it is mine that is saved ...
         await settle(pilot)
         assert isinstance(app.screen, FamilyScreen)
@@ -162,7 +154,7 @@ async def test_k_keeps_their_change_and_esc_goes_back_with_everything_typed(two_
         assert isinstance(app.screen, EditConflictScreen)
         await press_and_leave(pilot, "k")
         assert isinstance(app.screen, FamilyScreen)
-        assert "已保留 坐席乙 的修改" in _text(app.screen, "#family-status")
+        assert "已保留 坐席乙 的修改" in static_text(app.screen, "#family-status")
     assert _member(app.database).name == "李俪"
 
 
@@ -182,7 +174,7 @@ async def test_contact_details_edited_meanwhile_are_a_conflict_too(two_agents_ur
         assert "138****5678" in table and "139****4321" in table and "13900004321" not in table
         await press_and_leave(pilot, "o")
         assert isinstance(app.screen, CustomerScreen)
-        assert "已修改联系方式" in _text(app.screen, "#customer-status")
+        assert "已修改联系方式" in static_text(app.screen, "#customer-status")
     zhang = _zhang(app.database)
     assert (zhang.mobile, zhang.address, zhang.version, zhang.updated_by) == (
         "13900004321", "朝阳路9号", 3, app.agent_id)
@@ -196,7 +188,7 @@ async def test_a_bad_mobile_is_shown_under_its_field(two_agents_url):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "手机号" in _text(form, "#error-mobile") and form.query_one("#error-mobile").display
+        assert "手机号" in static_text(form, "#error-mobile") and form.query_one("#error-mobile").display
         assert form.values()["mobile"] == "1234"
     assert _zhang(app.database).version == 1
 
@@ -207,30 +199,27 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((140, 40), id="140x40"
 
 
 @pytest.fixture
-def snapshot_url(migrated_sqlite_url):
-    database = open_database(migrated_sqlite_url)
-    add_callers(database)
-    database.close()
-    return _with_second_agent(migrated_sqlite_url)
+def two_agents_snapshot_url(snapshot_url):  # noqa: F811 - the snapshots' callers, imported above
+    return _with_second_agent(snapshot_url)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_conflict_modal_snapshot(snap_compare, snapshot_url, size):
+def test_conflict_modal_snapshot(snap_compare, two_agents_snapshot_url, size):
     async def run_before(pilot) -> None:
         await open_member_form(pilot)
         await pilot.press("end", "backspace", *"莉")
-        their_member_edit(snapshot_url, name="李俪")
+        their_member_edit(two_agents_snapshot_url, name="李俪")
         await pilot.press("ctrl+s")
         await settle(pilot)
         still_cursor(pilot)
 
-    assert snap_compare(desk_app(snapshot_url), terminal_size=size, run_before=run_before)
+    assert snap_compare(desk_app(two_agents_snapshot_url), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_contact_form_snapshot(snap_compare, snapshot_url, size):
+def test_contact_form_snapshot(snap_compare, two_agents_snapshot_url, size):
     async def run_before(pilot) -> None:
         await open_contact_form(pilot)
         still_cursor(pilot)
 
-    assert snap_compare(desk_app(snapshot_url), terminal_size=size, run_before=run_before)
+    assert snap_compare(desk_app(two_agents_snapshot_url), terminal_size=size, run_before=run_before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from db.tables import AuditEvent, FamilyMember
 from screens.cards import BenefitCardsScreen
@@ -13,20 +13,23 @@ from screens.customer import CustomerScreen
 from screens.family import FamilyFormScreen, FamilyScreen
 from screens.request_form import ChoiceList, ConfirmDiscard, RequestFormScreen
 from tests.callers import resident_id, rows
-from tests.pilot import desk_app, open_and_verify, press_and_leave, search, settle
+from tests.pilot import (
+    desk_app,
+    open_and_verify,
+    open_customer,
+    press_and_leave,
+    press_to,
+    search,
+    settle,
+    static_text,
+)
 
 SPOUSE_ID = resident_id("510104", date(1993, 6, 18), "031")
 
 
 async def open_family(pilot, caller: str = "oynn") -> FamilyScreen:
-    await search(pilot, caller)
-    await open_and_verify(pilot, "12")
-    assert isinstance(pilot.app.screen, CustomerScreen)
-    await pilot.press("f")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, FamilyScreen)
-    return screen
+    await open_customer(pilot, caller)
+    return await press_to(pilot, "f", FamilyScreen)
 
 
 async def type_member(pilot, name: str, relation_downs: int, id_number: str) -> None:
@@ -38,10 +41,6 @@ async def type_member(pilot, name: str, relation_downs: int, id_number: str) -> 
 
 def _choices(widget: ChoiceList) -> list[str]:
     return [str(widget.get_option_at_index(i).prompt) for i in range(widget.option_count)]
-
-
-def _text(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
 
 
 async def test_a_spouse_added_from_the_customer_view_is_offered_on_the_psych_form(callers_url):
@@ -60,7 +59,7 @@ async def test_a_spouse_added_from_the_customer_view_is_offered_on_the_psych_for
         table = family.query_one("#family-table", DataTable)
         assert table.get_row_at(0)[:2] == ["陈刚", "配偶"] and table.get_row_at(0)[3:] == ["1993-06-18", "男"]
         assert "****" in table.get_row_at(0)[2]
-        assert "已登记家庭成员 陈刚（配偶）" in _text(family, "#family-status")
+        assert "已登记家庭成员 陈刚（配偶）" in static_text(family, "#family-status")
 
         await pilot.press("escape")
         await settle(pilot)
@@ -95,10 +94,10 @@ async def test_problems_show_under_their_fields_and_nothing_typed_is_lost(caller
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form
-        assert "与被保险人关系" in _text(form, "#error-relation")
-        assert "校验位不正确" in _text(form, "#error-id_number")
+        assert "与被保险人关系" in static_text(form, "#error-relation")
+        assert "校验位不正确" in static_text(form, "#error-id_number")
         assert form.query_one("#error-relation").display and not form.query_one("#error-name").display
-        assert "有 2 处需要修改" in _text(form, "#form-message")
+        assert "有 2 处需要修改" in static_text(form, "#form-message")
         assert form.focused is form.query_one("#field-relation")
         assert form.values() | {"relation": ""} == {"name": "陈刚", "relation": "", "id_type": "resident_id",
                                                     "id_number": bad, "birth_date": "1990-01-01", "sex": ""}
@@ -109,7 +108,7 @@ async def test_problems_show_under_their_fields_and_nothing_typed_is_lost(caller
         await pilot.press("down")  # relation: spouse
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "与证件号码中的出生日期 1993-06-18 不一致" in _text(form, "#error-birth_date")
+        assert "与证件号码中的出生日期 1993-06-18 不一致" in static_text(form, "#error-birth_date")
         assert not form.query_one("#error-id_number").display
 
         # Esc asks first; N keeps the form as it was.
@@ -149,7 +148,7 @@ async def test_enter_edits_the_highlighted_member_and_an_empty_id_number_keeps_i
         await press_and_leave(pilot, "ctrl+s")
         assert app.screen is family
         assert table.get_row_at(0)[0] == "李莉"
-        assert "已修改家庭成员 李莉（配偶）" in _text(family, "#family-status")
+        assert "已修改家庭成员 李莉（配偶）" in static_text(family, "#family-status")
     (member,) = [m for m in rows(app.database, FamilyMember) if m.id_number == resident_id("110105", date(1991, 4, 5), "124")]
     assert member.name == "李莉"
 

@@ -4,27 +4,26 @@ own small pool, and settings that hold behind a transaction-mode pooler (PgBounc
 from __future__ import annotations
 
 import threading
-import time
-from datetime import datetime
 
 import pytest
 from sqlalchemy import exc, text
 from sqlalchemy.engine import make_url
 
 import db.engines
-import desk.use_cases.requests as requests_module
 from db.faults import fault_kind
-from db.tables import Request, UsageEvent
-from desk.rules.catalogue import benefit
-from desk.rules.entitlement import counted_uses
-from desk.rules.request_states import RequestState
 from desk.use_cases.database import open_database
-from desk.use_cases.requests import NewRequest, RequestRefused, file_request, move_request
-from tests.callers import policy_of, rows
-
-AT = datetime(2026, 9, 28, 10, 0)  # a Monday inside 张三's service year
-ZHANG = "XK202601100001"
-AGENTS = 20
+from desk.use_cases.requests import RequestRefused
+from tests.many_desks import (
+    AGENTS,
+    FILED_ONCE,
+    ZHANG,
+    all_but_the_last_booked,
+    assert_the_last_use_counted_once,
+    at_once,
+    closing,
+    file_smoking,
+    slow_counting,
+)
 
 
 def _url(database) -> str:
@@ -36,65 +35,26 @@ def _postgres_only(database) -> None:
         pytest.skip("PostgreSQL's pool and session settings")
 
 
-def _file(database, policy_id, at: datetime = AT) -> requests_module.Filed:
-    with database.unit_of_work() as uow:
-        return file_request(uow, NewRequest(policy_id, "smoking"), agent_id=None, at=at)
-
-
-def _book(database, request_id) -> None:
-    with database.unit_of_work() as uow:
-        move_request(uow, request_id, RequestState.BOOKED, agent_id=None, at=AT,
-                     data={"visit_at": "2026-10-20T09:00"})
-
-
 def test_twenty_desks_filing_the_last_smoking_booking_at_once_file_it_once(cast, monkeypatch):
-    quota = benefit("smoking").quota_per_year
-    policy_id = policy_of(cast, ZHANG)
-    for _ in range(quota - 1):
-        _book(cast, _file(cast, policy_id).request_id)
-
-    counted = requests_module.uses_in_year
-
-    def slow_count(uow, period_id, code):
-        # Widen the race: without the claim on the service year every desk would count
-        # 11 here, before any of them has written its request.
-        result = counted(uow, period_id, code)
-        time.sleep(0.03)
-        return result
-
-    monkeypatch.setattr(requests_module, "uses_in_year", slow_count)
-    desks = [open_database(_url(cast)) for _ in range(AGENTS)]  # 20 processes, 20 engines
+    policy_id = all_but_the_last_booked(cast)
+    slow_counting(monkeypatch)
     barrier = threading.Barrier(AGENTS)
     outcomes: list[str] = []
 
     def agent(database) -> None:
         barrier.wait()
         try:
-            _file(database, policy_id)
+            file_smoking(database, policy_id)
             outcomes.append("filed")
         except RequestRefused as refused:
             outcomes.append("refused" if "12 次已用完" in str(refused) else f"refused: {refused}")
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             outcomes.append(f"{type(error).__name__}: {error}")
 
-    threads = [threading.Thread(target=agent, args=(database,)) for database in desks]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        for database in desks:
-            database.close()
-    assert sorted(outcomes) == ["filed"] + ["refused"] * (AGENTS - 1), outcomes
-
-    smoking = [r for r in rows(cast, Request) if r.service_code == "smoking"]
-    assert len(smoking) == quota
-    (still_open,) = [r for r in smoking if r.state == RequestState.SUBMITTED]
-    _book(cast, still_open.id)
-    ledger = [e for e in rows(cast, UsageEvent) if e.service_code == "smoking"]
-    assert counted_uses(e.kind for e in ledger) == quota
-    assert len({e.request_id for e in ledger}) == quota  # one counted use per request
+    with closing([open_database(_url(cast)) for _ in range(AGENTS)]) as desks:  # 20 processes, 20 engines
+        at_once(agent, [(database,) for database in desks], timeout=60)
+    assert sorted(outcomes) == FILED_ONCE, outcomes
+    assert_the_last_use_counted_once(cast)
 
 
 def test_the_timeouts_hold_for_one_transaction_and_leave_the_connection_clean(database):

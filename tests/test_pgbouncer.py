@@ -31,23 +31,29 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-import desk.use_cases.requests as requests_module
-from db.tables import Request, UsageEvent
-from desk.rules.catalogue import benefit
+from db.tables import Request
 from desk.rules.eligibility import Refusal
-from desk.rules.entitlement import counted_uses
-from desk.rules.request_states import RequestState
 from desk.use_cases.database import Database, open_database
 from desk.use_cases.requests import RequestRefused
 from tests.callers import CALLERS, add_callers, policy_of, rows
 from tests.conftest import REQUIRE_PG
-from tests.test_many_agents import AGENTS, ZHANG, _book, _file
+from tests.many_desks import (
+    AGENTS,
+    FILED_ONCE,
+    ZHANG,
+    all_but_the_last_booked,
+    assert_the_last_use_counted_once,
+    at_once,
+    closing,
+    file_smoking,
+    slow_counting,
+)
 
 # Many desks (clients) share this few server connections, as behind a real pooler.
 POOL_SIZE = 4
 # An alias of the test database with one server connection: every client gets that one.
 SINGLE = "desk_single"
-# Callers whose smoking clinic is open on test_many_agents.AT: 张三, 赵敏, 欧阳娜娜.
+# Callers whose smoking clinic is open on tests.many_desks.AT: 张三, 赵敏, 欧阳娜娜.
 FILERS = (ZHANG, "XK202603010004", "XK202602010005")
 ROUNDS = 8  # more runs of each query than psycopg's default prepare_threshold (5)
 START_TIMEOUT_S = 10
@@ -206,33 +212,23 @@ def test_the_same_queries_run_again_and_again_from_several_desks(bounced_cast):
             for round_ in range(ROUNDS):
                 _look_up_every_caller(database)
                 if round_ % 3 == 0:
-                    _file(database, policy_id)
+                    file_smoking(database, policy_id)
         except Exception as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(_described(error))
 
-    try:
+    with closing(desks):
         # One desk after another: PgBouncer hands out the server connection used last, so
         # every desk's transactions land where the others' ran. Each filing commits and
         # runs one query twice: a desk's third filing would prepare it, under the same
         # name as the desk before did on that same server connection.
         for _ in range(3):
             for database, policy_id in zip(desks, policies, strict=True):
-                _file(database, policy_id)
+                file_smoking(database, policy_id)
         # Then all three at once, lookups and filings interleaved on the shared connections.
-        threads = [threading.Thread(target=agent, args=pair) for pair in zip(desks, policies, strict=True)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        for database in desks:
-            database.close()
+        at_once(agent, zip(desks, policies, strict=True), timeout=60)
     assert errors == []
-    direct = open_database(bounced_cast)
-    try:
+    with closing([open_database(bounced_cast)]) as (direct,):
         smoking = [r for r in rows(direct, Request) if r.service_code == "smoking"]
-    finally:
-        direct.close()
     filed_each = 3 + len(range(0, ROUNDS, 3))
     assert sorted(collections.Counter(r.policy_id for r in smoking).values()) == [filed_each] * 3
 
@@ -264,29 +260,12 @@ def test_the_timeouts_hold_in_a_transaction_and_never_reach_the_next_client(pgbo
 
 
 def test_twenty_desks_behind_pgbouncer_file_the_last_smoking_booking_once(bounced_cast, monkeypatch):
-    quota = benefit("smoking").quota_per_year
     # The earlier uses filed and booked through PgBouncer by one desk, all committed: with
     # psycopg's default it would leave its prepared statements on the server connection,
     # which PgBouncer hands on as it is.
-    setup = open_database(bounced_cast)
-    try:
-        policy_id = policy_of(setup, ZHANG)
-        for _ in range(quota - 1):
-            _book(setup, _file(setup, policy_id).request_id)
-    finally:
-        setup.close()
-
-    counted = requests_module.uses_in_year
-
-    def slow_count(uow, period_id, code):
-        # Widen the race: every desk would count 11 here without the claim on the year.
-        result = counted(uow, period_id, code)
-        time.sleep(0.03)
-        return result
-
-    monkeypatch.setattr(requests_module, "uses_in_year", slow_count)
-    # Twenty desks, twenty engines, sharing POOL_SIZE server connections through PgBouncer.
-    desks = [open_database(bounced_cast) for _ in range(AGENTS)]
+    with closing([open_database(bounced_cast)]) as (setup,):
+        policy_id = all_but_the_last_booked(setup)
+    slow_counting(monkeypatch)
     barrier = threading.Barrier(AGENTS)
     outcomes: list[str] = []
 
@@ -298,7 +277,7 @@ def test_twenty_desks_behind_pgbouncer_file_the_last_smoking_booking_once(bounce
                 for _ in range(ROUNDS):
                     assert uow.policies.by_number(ZHANG).id == policy_id
             barrier.wait(timeout=60)
-            _file(database, policy_id)
+            file_smoking(database, policy_id)
             outcomes.append("filed")
         except RequestRefused as refused:
             quota_rule = refused.decision.refusal == Refusal.QUOTA_USED_UP
@@ -307,28 +286,12 @@ def test_twenty_desks_behind_pgbouncer_file_the_last_smoking_booking_once(bounce
             barrier.abort()
             outcomes.append(_described(error))
 
-    threads = [threading.Thread(target=agent, args=(database,)) for database in desks]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=90)
-    finally:
-        for database in desks:
-            database.close()
-    assert sorted(outcomes) == ["filed"] + ["refused"] * (AGENTS - 1), outcomes
-
-    check = open_database(bounced_cast)
-    try:
-        smoking = [r for r in rows(check, Request) if r.service_code == "smoking"]
-        assert len(smoking) == quota
-        (still_open,) = [r for r in smoking if r.state == RequestState.SUBMITTED]
-        _book(check, still_open.id)
-        ledger = [e for e in rows(check, UsageEvent) if e.service_code == "smoking"]
-    finally:
-        check.close()
-    assert counted_uses(e.kind for e in ledger) == quota
-    assert len({e.request_id for e in ledger}) == quota  # one counted use per request
+    # Twenty desks, twenty engines, sharing POOL_SIZE server connections through PgBouncer.
+    with closing([open_database(bounced_cast) for _ in range(AGENTS)]) as desks:
+        at_once(agent, [(database,) for database in desks], timeout=90)
+    assert sorted(outcomes) == FILED_ONCE, outcomes
+    with closing([open_database(bounced_cast)]) as (check,):
+        assert_the_last_use_counted_once(check)
 
 
 def test_the_pooler_is_in_transaction_mode(pgbouncer):

@@ -437,3 +437,24 @@ async def test_the_empty_queue_message_goes_when_rows_come_back(queue_url):
         await press_each(pilot, "r")
         assert screen.items
         assert "没有符合条件的待办事项" not in str(screen.query_one("#queue-status", Static).render())
+
+
+async def test_f2_reads_the_first_page_once(queue_url, monkeypatch):
+    """Opening the queue read its first page twice: once on resume (before the layout
+    knew the table's height) and again at the first resize; the second read repainted
+    the whole table and was most of F2's time to the painted page."""
+    loads: list[str] = []
+    load = QueueScreen._load
+
+    def counted(self, direction, key, *args, **kwargs):
+        loads.append(direction)
+        return load(self, direction, key, *args, **kwargs)
+
+    monkeypatch.setattr(QueueScreen, "_load", counted)
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, QueueScreen)
+        assert pilot.app.screen.items
+        assert len(loads) == 1

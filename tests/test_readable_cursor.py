@@ -13,10 +13,9 @@ from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
 from desk.use_cases.database import open_database
-from screens.identity import IdentityScreen
 from screens.queue import QueueScreen
 from screens.widgets import CURSOR, NOT_CURSOR, TickBox, TickList
-from tests.pilot import desk_app, search, settle
+from tests.pilot import desk_app, open_identity, settle
 from tests.queue_cast import add_open_work
 from tests.test_queue_screen import open_queue, press_each
 
@@ -109,11 +108,7 @@ async def test_the_focused_checkbox_is_marked():
 async def test_the_identity_check_marks_the_fact_space_would_tick(callers_url):
     app = desk_app(callers_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await search(pilot, "zs")
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, IdentityScreen)
+        screen = await open_identity(pilot)
         boxes = list(screen.query(TickBox))
         assert [str(box.render())[:2] for box in boxes] == [CURSOR] + [NOT_CURSOR] * 3
         await pilot.press("tab")

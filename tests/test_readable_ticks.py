@@ -12,9 +12,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import RadioSet
 
-from screens.identity import IdentityScreen
 from screens.widgets import CURSOR, TickBox, TickList, TickRadio
-from tests.pilot import desk_app, search, settle
+from tests.pilot import desk_app, open_identity, settle
 from tests.test_call_guards import open_card_form
 
 
@@ -71,11 +70,7 @@ async def test_a_selection_list_marks_the_selected_choices_only():
 async def test_the_identity_check_shows_which_facts_are_ticked(callers_url):
     app = desk_app(callers_url)
     async with app.run_test(size=(80, 24)) as pilot:
-        await search(pilot, "zs")
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, IdentityScreen)
+        screen = await open_identity(pilot)
         await pilot.press("1", "3")
         await settle(pilot)
         marks = [box_text(box)[:3] for box in screen.query(TickBox)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime
 
 import pytest
@@ -22,6 +21,7 @@ from desk.use_cases.requests import (
     uses_in_year,
 )
 from tests.callers import policy_of, rows
+from tests.many_desks import slow_counting
 
 S = RequestState
 AT = datetime(2026, 9, 28, 10, 0)  # a Monday inside 张三's service year
@@ -150,15 +150,8 @@ def test_two_agents_filing_the_last_smoking_booking_at_once_exactly_one_succeeds
         filed = file(cast, ZHANG, "smoking")
         move(cast, filed.request_id, S.BOOKED, AT, data={"visit_at": "2026-10-20T09:00"})
 
-    counted = requests_module.uses_in_year
-
-    def slow_count(uow, period_id, code):
-        # Widen the race: without the claim both agents would count 11 here and both file.
-        result = counted(uow, period_id, code)
-        time.sleep(0.3)
-        return result
-
-    monkeypatch.setattr(requests_module, "uses_in_year", slow_count)
+    # Widen the race: without the claim both agents would count 11 here and both file.
+    slow_counting(monkeypatch, seconds=0.3)
     policy_id = policy_of(cast, ZHANG)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

@@ -332,25 +332,37 @@ def _until_shown(chrome, text: str, seconds: float = 60) -> str:
     raise AssertionError(f"{text!r} never shown; the page showed:\n{screen}")
 
 
-def test_an_agent_signs_in_from_a_browser(tmp_path, browser):
+def _demo_served(tmp_path, env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    """``desk serve`` on a small demo database: the server and its port."""
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    subprocess.run([str(DESK), "--db", url, "demo", "--customers", "50"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    port = _free_port()
+    return _serving(["--db", url], port, env, tmp_path / "serve.log"), port
+
+
+def _sign_in_page(browser, port: int) -> tuple[str, object]:
+    """The page's sign-in screen as shown, and the terminal's keyboard to type into."""
     from selenium.webdriver.common.by import By
+
+    browser.get(f"http://127.0.0.1:{port}/")
+    shown = _until_shown(browser, EN["sign_in.title"])
+    keys = browser.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
+    keys.send_keys("agent01")
+    _until_shown(browser, "agent01")
+    return shown, keys
+
+
+def test_an_agent_signs_in_from_a_browser(tmp_path, browser):
     from selenium.webdriver.common.keys import Keys
 
     env = _env(tmp_path)
     # The server's own login must not be offered to whoever opens the page.
     env["DESK_AGENT"] = "someone"
-    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
-    subprocess.run([str(DESK), "--db", url, "demo", "--customers", "50"], env=env, check=True,
-                   capture_output=True, timeout=120)
-    port = _free_port()
-    server = _serving(["--db", url], port, env, tmp_path / "serve.log")
+    server, port = _demo_served(tmp_path, env)
     try:
-        browser.get(f"http://127.0.0.1:{port}/")
-        shown = _until_shown(browser, EN["sign_in.title"])
+        shown, keys = _sign_in_page(browser, port)
         assert "someone" not in shown
-        keys = browser.find_element(By.CSS_SELECTOR, ".xterm-helper-textarea")
-        keys.send_keys("agent01")
-        _until_shown(browser, "agent01")
         # Password and Enter at once, as a paste sends them: the box takes every letter
         # before Enter is acted on.
         keys.send_keys(Keys.ENTER + "demo-desk-2026" + Keys.ENTER)
@@ -359,4 +371,21 @@ def test_an_agent_signs_in_from_a_browser(tmp_path, browser):
         _stop(server)
     # The lookup screen's status line: this session opened the database it was served.
     assert EN["db.ready"].format(url="desk.sqlite3") in screen
+    assert "demo-desk-2026" not in screen
+
+
+def test_tab_moves_from_login_to_password_in_a_browser(tmp_path, browser):
+    """The browser must hand Tab to desk (the next box), not move its own focus off the
+    terminal: a sign-in typed as login, Tab, password, Enter gets in."""
+    from selenium.webdriver.common.keys import Keys
+
+    server, port = _demo_served(tmp_path, _env(tmp_path))
+    try:
+        _shown, keys = _sign_in_page(browser, port)
+        keys.send_keys(Keys.TAB)
+        time.sleep(0.5)
+        keys.send_keys("demo-desk-2026" + Keys.ENTER)
+        screen = _until_shown(browser, EN["home.search_placeholder"])
+    finally:
+        _stop(server)
     assert "demo-desk-2026" not in screen

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from db.tables import Customer, Request, SyncConflict, UsageEvent
 from desk.rules.confirmation import Confirmation
 from desk.use_cases.database import Database, open_database
+from desk.use_cases.requests import uses_in_year
 from desk.use_cases.sync import CHECKPOINTS, SyncRefused, branch_status
 from tests.callers import rows
 from tests.sync_sites import (
@@ -31,6 +32,17 @@ def head(empty_pg_url: str) -> Database:
     database = head_office(empty_pg_url)
     yield database
     database.close()
+
+
+@pytest.fixture
+def two_branches(head, sqlite_template: Path, tmp_path: Path, empty_pg_url: str):
+    """Two branch offices of the same region, both set up by their first sync."""
+    offices = [branch_office(sqlite_template, tmp_path, name) for name in ("first", "second")]
+    for office in offices:
+        sync(office, empty_pg_url, first=True)
+    yield offices
+    for office in offices:
+        office.close()
 
 
 @pytest.fixture
@@ -71,40 +83,32 @@ def test_a_quota_filing_at_a_branch_is_provisional_until_head_office_confirms_it
     assert branch_status(branch).waiting == 0
 
 
-def test_two_branches_filing_the_last_use_offline_both_keep_their_use_and_one_is_a_conflict(
-    head, sqlite_template, tmp_path, empty_pg_url
-):
-    first = branch_office(sqlite_template, tmp_path, "first")
-    second = branch_office(sqlite_template, tmp_path, "second")
-    try:
-        sync(first, empty_pg_url, first=True)
-        sync(second, empty_pg_url, first=True)
-        one, other = file_escort(first), file_escort(second)
+def test_two_branches_filing_the_last_use_offline_both_keep_their_use_and_one_is_a_conflict(head, two_branches):
+    first, second = two_branches
+    one, other = file_escort(first), file_escort(second)
 
-        assert sync(first).confirmed == 1
-        report = sync(second)
-        assert report.quota_conflicts == 1
+    assert sync(first).confirmed == 1
+    report = sync(second)
+    assert report.quota_conflicts == 1
 
-        requests = {r.id: r for r in rows(head, Request)}
-        assert requests[one].confirmation == Confirmation.CONFIRMED
-        assert requests[other].confirmation == Confirmation.CONFLICT
-        # The ledger merged by union: neither filing's use was lost.
-        assert {u.request_id for u in rows(head, UsageEvent) if u.request_id} >= {one, other} or all(
-            r.state == "submitted" for r in requests.values()
-        )
-        conflicts = [c for c in rows(head, SyncConflict) if c.kind == "quota"]
-        assert len(conflicts) == 1 and conflicts[0].row_id == other
-        filed = {f["request_id"] for f in conflicts[0].detail["filings"]}
-        assert filed == {str(one), str(other)}
-        # The customer-facing status at the second branch says so after its next sync.
-        sync(second)
-        assert {r.id: r.confirmation for r in rows(second, Request)}[other] == Confirmation.CONFLICT
-        # And the first branch learns of the other office's filing.
-        sync(first)
-        assert {r.id for r in rows(first, Request)} == {one, other}
-    finally:
-        first.close()
-        second.close()
+    requests = {r.id: r for r in rows(head, Request)}
+    assert requests[one].confirmation == Confirmation.CONFIRMED
+    assert requests[other].confirmation == Confirmation.CONFLICT
+    # Merged by union: both filings hold a use of that service year at head office.
+    with head.unit_of_work() as uow:
+        period = requests[one].service_period_id
+        assert requests[other].service_period_id == period
+        assert uses_in_year(uow, period, "escort") == 2
+    conflicts = [c for c in rows(head, SyncConflict) if c.kind == "quota"]
+    assert len(conflicts) == 1 and conflicts[0].row_id == other
+    filed = {f["request_id"] for f in conflicts[0].detail["filings"]}
+    assert filed == {str(one), str(other)}
+    # The customer-facing status at the second branch says so after its next sync.
+    sync(second)
+    assert {r.id: r.confirmation for r in rows(second, Request)}[other] == Confirmation.CONFLICT
+    # And the first branch learns of the other office's filing.
+    sync(first)
+    assert {r.id for r in rows(first, Request)} == {one, other}
 
 
 def _set_mobile(database: Database, mobile: str, at) -> None:
@@ -255,33 +259,24 @@ def test_a_branch_with_its_own_customers_is_not_set_up_over_them(head, empty_pg_
         own.close()
 
 
-def test_a_supervisor_lists_and_closes_a_quota_conflict_letting_the_request_stand(
-    head, sqlite_template, tmp_path, empty_pg_url
-):
+def test_a_supervisor_lists_and_closes_a_quota_conflict_letting_the_request_stand(head, two_branches):
     from desk.use_cases.sync_conflicts import open_conflict_lines, resolve_conflict
 
-    first = branch_office(sqlite_template, tmp_path, "first")
-    second = branch_office(sqlite_template, tmp_path, "second")
-    try:
-        sync(first, empty_pg_url, first=True)
-        sync(second, empty_pg_url, first=True)
-        file_escort(first)
-        other = file_escort(second)
-        sync(first)
-        sync(second)
-        supervisor = agent_of(head, "supervisor01")
-        with pytest.raises(Exception, match="主管"):
-            open_conflict_lines(head, agent_of(head))
-        [line] = open_conflict_lines(head, supervisor)
-        assert "额度冲突" in line and "绿色通道" in line
-        reference = line.split()[0]
-        with pytest.raises(Exception, match="原因|理由"):
-            resolve_conflict(head, supervisor, reference, " ", accept=True, at=AT)
-        resolve_conflict(head, supervisor, reference, "客户病情紧急，特批", accept=True, at=AT)
-        assert open_conflict_lines(head, supervisor) == []
-        assert {r.id: r.confirmation for r in rows(head, Request)}[other] == Confirmation.CONFIRMED
-        sync(second)
-        assert {r.id: r.confirmation for r in rows(second, Request)}[other] == Confirmation.CONFIRMED
-    finally:
-        first.close()
-        second.close()
+    first, second = two_branches
+    file_escort(first)
+    other = file_escort(second)
+    sync(first)
+    sync(second)
+    supervisor = agent_of(head, "supervisor01")
+    with pytest.raises(Exception, match="主管"):
+        open_conflict_lines(head, agent_of(head))
+    [line] = open_conflict_lines(head, supervisor)
+    assert "额度冲突" in line and "绿色通道" in line
+    reference = line.split()[0]
+    with pytest.raises(Exception, match="原因|理由"):
+        resolve_conflict(head, supervisor, reference, " ", accept=True, at=AT)
+    resolve_conflict(head, supervisor, reference, "客户病情紧急，特批", accept=True, at=AT)
+    assert open_conflict_lines(head, supervisor) == []
+    assert {r.id: r.confirmation for r in rows(head, Request)}[other] == Confirmation.CONFIRMED
+    sync(second)
+    assert {r.id: r.confirmation for r in rows(second, Request)}[other] == Confirmation.CONFIRMED

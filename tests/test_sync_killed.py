@@ -26,6 +26,16 @@ from tests.sync_sites import (
 CALLS = 3000
 
 
+def _log_calls(database, customers: list, prefix: str) -> None:
+    with database.unit_of_work() as uow:
+        uow.calls.bulk_insert(
+            {"customer_id": customers[i % len(customers)], "started_at": AT, "caller_number": f"{prefix}{i:04d}",
+             "verified_facts": []}
+            for i in range(CALLS)
+        )
+        uow.commit()
+
+
 def _desk(branch_url: str, *args: str) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "DESK_AGENT": "agent01", "DESK_PASSWORD": PASSWORD}
     return subprocess.Popen(
@@ -44,21 +54,9 @@ def test_a_sync_killed_at_random_moments_then_run_again_ends_as_one_clean_run(
     try:
         sync(branch, empty_pg_url, first=True)
         customers = [c.id for c in rows(branch, Customer)]
-        with branch.unit_of_work() as uow:
-            uow.calls.bulk_insert(
-                {"customer_id": customers[i % len(customers)], "started_at": AT, "caller_number": f"1380000{i:04d}",
-                 "verified_facts": []}
-                for i in range(CALLS)
-            )
-            uow.commit()
+        _log_calls(branch, customers, "1380000")
         # And head office has as much for the branch: a kill may land in either half.
-        with head.unit_of_work() as uow:
-            uow.calls.bulk_insert(
-                {"customer_id": customers[i % len(customers)], "started_at": AT, "caller_number": f"1390000{i:04d}",
-                 "verified_facts": []}
-                for i in range(CALLS)
-            )
-            uow.commit()
+        _log_calls(head, customers, "1390000")
         chance = random.Random(os.environ.get("PYTEST_XDIST_WORKER", "") + str(time.time_ns()))
         killed = 0
         for _ in range(4):

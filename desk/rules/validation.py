@@ -490,6 +490,17 @@ def _checked_email(value: str) -> str:
     return value
 
 
+def _free_text(value: str) -> str:
+    # Free text: what cannot be shown or stored is dropped, the rest is kept.
+    return printable(value).strip()
+
+
+# Contact details, checked alike wherever they are typed or imported (CustomerIn, ContactIn).
+Mobile = Annotated[str, AfterValidator(normalize_mobile)]
+Email = Annotated[str, AfterValidator(_checked_email)]
+FreeText = Annotated[str, AfterValidator(_free_text)]
+
+
 # --- Models ------------------------------------------------------------------------------
 
 
@@ -509,10 +520,10 @@ class CustomerIn(BaseModel):
     id_number: str
     birth_date: BirthDate
     sex: SexInput
-    mobile: str
-    email: str = ""
-    region: str = ""
-    address: str = ""
+    mobile: Mobile
+    email: Email = ""
+    region: FreeText = ""
+    address: FreeText = ""
 
     @field_validator("id_number")
     @classmethod
@@ -524,22 +535,6 @@ class CustomerIn(BaseModel):
             field_label(info.field_name),
             info.data.get("today"),
         )
-
-    @field_validator("mobile")
-    @classmethod
-    def _mobile_is_mainland(cls, value: str) -> str:
-        return normalize_mobile(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email_looks_like_address(cls, value: str) -> str:
-        return _checked_email(value)
-
-    @field_validator("region", "address")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        # Free text: what cannot be shown or stored is dropped, the rest is kept.
-        return printable(value).strip()
 
     @model_validator(mode="after")
     def _agrees_with_id_number(self) -> CustomerIn:
@@ -562,24 +557,9 @@ class ContactIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True, frozen=True)
 
-    mobile: str
-    email: str = ""
-    address: str = ""
-
-    @field_validator("mobile")
-    @classmethod
-    def _mobile_is_mainland(cls, value: str) -> str:
-        return normalize_mobile(value)
-
-    @field_validator("email")
-    @classmethod
-    def _email_looks_like_address(cls, value: str) -> str:
-        return _checked_email(value)
-
-    @field_validator("address")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        return printable(value).strip()
+    mobile: Mobile
+    email: Email = ""
+    address: FreeText = ""
 
 
 class FamilyMemberIn(BaseModel):

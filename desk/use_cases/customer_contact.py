@@ -29,7 +29,7 @@ from desk.rules.masking import mask_mobile
 from desk.rules.search_keys import customer_search_keys
 from desk.rules.validation import ContactIn, FieldProblem, field_label, problems_of
 from desk.texts.labels import t
-from desk.use_cases.edit_conflicts import EditConflict, conflict
+from desk.use_cases.edit_conflicts import EditedRecord
 from desk.use_cases.limits import too_long
 
 __all__ = [
@@ -103,18 +103,9 @@ def _checked(typed: Mapping[str, str], stored_mobile: str) -> dict[str, Any]:
     return values
 
 
-def _conflict(uow: UnitOfWork, customer: Customer, started_from: ContactLine | None) -> EditConflict:
-    current = _line(customer)
-    return conflict(
-        uow,
-        then=shown_contact(started_from) if started_from is not None else None,
-        now=shown_contact(current),
-        label=lambda name: t(f"contact.field.{name}"),
-        updated_by=customer.updated_by,
-        updated_at=customer.updated_at,
-        version=customer.version,
-        current=current,
-    )
+_CONTACT: EditedRecord[Customer, ContactLine] = EditedRecord(
+    line=_line, shown=shown_contact, label=lambda name: t(f"contact.field.{name}")
+)
 
 
 def edit_customer_contact(
@@ -134,8 +125,7 @@ def edit_customer_contact(
     customer = uow.customers.get(customer_id)
     if customer is None:
         raise DeskError(t("error.no_customer"))
-    if customer.version != expected_version:
-        raise _conflict(uow, customer, started_from)
+    _CONTACT.check_version(uow, customer, expected_version, started_from)
     values = _checked(typed, customer.mobile)
     changed = [name for name in CONTACT_FIELDS if getattr(customer, name) != values[name]]
     if not changed:
@@ -143,14 +133,8 @@ def edit_customer_contact(
     update = {name: values[name] for name in changed}
     if "mobile" in changed:
         update["mobile_last4"] = customer_search_keys(customer.name, customer.id_number, values["mobile"])["mobile_last4"]
-    written = uow.customers.update_at_version(
-        customer.id, expected_version, {**update, "updated_by": agent_id, "updated_at": at}
-    )
-    customer = uow.customers.fresh(customer_id)
-    assert customer is not None  # customers are never deleted
-    if not written:
-        # Saved by someone else between our read and our write (their row lock held us).
-        raise _conflict(uow, customer, started_from)
+    customer = _CONTACT.write(uow, uow.customers, customer, update, expected_version=expected_version,
+                              started_from=started_from, agent_id=agent_id, at=at)
     uow.audit.add(
         AuditEvent(
             at=at,

@@ -44,7 +44,7 @@ from desk.rules.validation import (
     problems_of,
 )
 from desk.texts.labels import relation_label, t
-from desk.use_cases.edit_conflicts import EditConflict, conflict
+from desk.use_cases.edit_conflicts import EditedRecord
 from desk.use_cases.importing import resident_forms
 from desk.use_cases.limits import too_long
 
@@ -194,18 +194,9 @@ def shown_member(line: FamilyMemberLine) -> dict[str, str]:
     }
 
 
-def _conflict(uow: UnitOfWork, member: FamilyMember, started_from: FamilyMemberLine | None) -> EditConflict:
-    current = _line(member)
-    return conflict(
-        uow,
-        then=shown_member(started_from) if started_from is not None else None,
-        now=shown_member(current),
-        label=lambda name: t(f"family.field.{name}"),
-        updated_by=member.updated_by,
-        updated_at=member.updated_at,
-        version=member.version,
-        current=current,
-    )
+_MEMBER: EditedRecord[FamilyMember, FamilyMemberLine] = EditedRecord(
+    line=_line, shown=shown_member, label=lambda name: t(f"family.field.{name}")
+)
 
 
 def _audit(
@@ -297,8 +288,7 @@ def edit_family_member(
     customer = uow.customers.get(member.customer_id) if member is not None else None
     if member is None or customer is None:
         raise DeskError(t("error.no_family_member"))
-    if member.version != expected_version:
-        raise _conflict(uow, member, started_from)
+    _MEMBER.check_version(uow, member, expected_version, started_from)
     typed = dict(typed)
     if not typed.get("id_number", "").strip():
         typed["id_number"] = member.id_number
@@ -308,15 +298,8 @@ def edit_family_member(
     changed = [name for name in FAMILY_FIELDS if getattr(member, name) != values[name]]
     if not changed:
         return _line(member)
-    written = uow.family.update_at_version(
-        member.id, expected_version,
-        {**{name: values[name] for name in changed}, "updated_by": agent_id, "updated_at": at},
-    )
-    member = uow.family.fresh(member_id)
-    assert member is not None  # members are never deleted
-    if not written:
-        # Saved by someone else between our read and our write (their row lock held us).
-        raise _conflict(uow, member, started_from)
+    member = _MEMBER.write(uow, uow.family, member, {name: values[name] for name in changed},
+                           expected_version=expected_version, started_from=started_from, agent_id=agent_id, at=at)
     _audit(uow, "family_edit", member, agent_id, at, changed)
     uow.commit()
     return _line(member)
