@@ -110,6 +110,8 @@ class DeskApp(App[None]):
         self.signed_in = agent_login is not None
         self.locked = False
         self.sign_in_as = sign_in_as
+        # What the sign-in screen took after the password's Enter, for the search box.
+        self.typed_ahead = ""
         self.idle_lock = idle_lock
         self._idle_clock = idle_clock
         self._last_presence = idle_clock()
@@ -149,7 +151,9 @@ class DeskApp(App[None]):
         self.agent_id, self.agent_role, self.agent_name = agent.agent_id, agent.role, agent.login
         self.signed_in = True
         self._last_presence = self._idle_clock()
-        self.push_screen(HomeScreen())
+        # Keys typed after the password's Enter (a caller's name) go into the search box.
+        typed, self.typed_ahead = self.typed_ahead, ""
+        self.push_screen(HomeScreen(typed))
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, _PRESENCE):
@@ -178,6 +182,7 @@ class DeskApp(App[None]):
             return
         self.locked = False
         self._last_presence = self._idle_clock()
+        self.typed_ahead = ""  # typed after an unlocking password: no search box to fill
 
     @work(thread=True, exclusive=True, group="database", exit_on_error=False)
     def _open_database(self) -> Database:

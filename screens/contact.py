@@ -82,6 +82,11 @@ class ContactFormScreen(EditForm, Screen[str | None]):
     def _next(self, _event: Input.Submitted) -> None:
         self.focus_next()
 
+    @staticmethod
+    def _as_typed(contact: ContactLine) -> dict[str, str]:
+        # The mobile shows masked and empty keeps it: "" is what the box holds for it.
+        return {"mobile": "", "email": contact.email, "address": contact.address}
+
     def values(self) -> dict[str, str]:
         return {name: self.query_one(f"#field-{name}", Input).value for name in CONTACT_FIELDS}
 
@@ -93,7 +98,7 @@ class ContactFormScreen(EditForm, Screen[str | None]):
             return
         self.saving = True
         self._say(t("contact.saving"))
-        self._save(self.values())
+        self._save(self._to_save())
 
     @work(thread=True, exclusive=True, group="contact-save", exit_on_error=False)
     def _save(self, values: dict[str, str]) -> str | None:

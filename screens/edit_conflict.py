@@ -132,6 +132,17 @@ class EditForm(EditsOfOthers):
     def _dirty(self) -> bool:
         return self.values() != self.initial  # type: ignore[attr-defined]
 
+    def _to_save(self) -> dict[str, str]:
+        """What the agent typed, and for every field the agent left as it opened, the
+        record as last seen: applying mine over another agent's edit must not put back
+        the fields that agent changed and this one never touched."""
+        values: dict[str, str] = self.values()  # type: ignore[attr-defined]
+        if not isinstance(self.started_from, self.record_type):
+            return values
+        seen = self._as_typed(self.started_from)  # type: ignore[attr-defined]
+        return {name: value if value != self.initial.get(name) else seen.get(name, value)
+                for name, value in values.items()}
+
     def _say(self, message: str, error: bool = False) -> None:
         line = self.query_one("#form-message", Static)  # type: ignore[attr-defined]
         line.update(inert(message))

@@ -201,6 +201,12 @@ class FamilyFormScreen(EditForm, Screen[tuple[str, uuid.UUID] | None]):
     def _next(self, _event: Input.Submitted) -> None:
         self.focus_next()
 
+    @staticmethod
+    def _as_typed(member: FamilyMemberLine) -> dict[str, str]:
+        # The ID number shows masked and empty keeps it: "" is what the box holds for it.
+        return {"name": member.name, "relation": member.relation, "id_type": member.id_type, "id_number": "",
+                "birth_date": day(member.birth_date) if member.birth_date else "", "sex": member.sex}
+
     def values(self) -> dict[str, str]:
         values: dict[str, str] = {}
         for name in FAMILY_FIELDS:
@@ -216,7 +222,7 @@ class FamilyFormScreen(EditForm, Screen[tuple[str, uuid.UUID] | None]):
             return
         self.saving = True
         self._say(t("family.saving"))
-        self._save(self.values())
+        self._save(self._to_save())
 
     @work(thread=True, exclusive=True, group="family-save", exit_on_error=False)
     def _save(self, values: dict[str, str]) -> tuple[str, uuid.UUID] | None:

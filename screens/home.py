@@ -33,8 +33,10 @@ class HomeScreen(Screen[None]):
         Binding("f3", "app.open_calendar", t("key.calendar"), id="home-open-calendar"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, typed: str = "") -> None:
+        """``typed``: what the agent typed after the password, already in the search box."""
         super().__init__()
+        self.typed = typed
         self.hits: list[CustomerHit] = []
         # When the results on screen were read: shown as their age while the database is away.
         self.data_read_at: datetime | None = None
@@ -42,7 +44,7 @@ class HomeScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="lookup"):
-            yield Input(placeholder=t("home.search_placeholder"), id="search")
+            yield Input(self.typed, placeholder=t("home.search_placeholder"), id="search")
             yield SteadyStatic(t("home.hint"), id="lookup-hint", classes="hint")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
         yield Static(t("contact.lines"), id="contact-lines")

@@ -15,7 +15,7 @@ def open_tui(database_url: str | None, login: str | None = None) -> int:
     from desk.rules.free_text import printable
     from desk.rules.sign_in import IDLE_LOCK_DEFAULT, IDLE_LOCK_MINUTES_RANGE, idle_lock_after
     from desk.texts.labels import t
-    from desk.use_cases.agents import current_login
+    from desk.use_cases.login_offered import current_login
     from screens.app import DeskApp
 
     setting = os.environ.get(IDLE_LOCK_ENV)

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from desk.texts.labels import t
@@ -27,6 +28,31 @@ from screens.steady import SteadyFooter
 if TYPE_CHECKING:
     # The use case loads with the database stack, in the worker, never before the first frame.
     from desk.use_cases.sign_in import SignedIn  # noqa: F401 - named as Screen["SignedIn"]
+
+
+class TypedAhead(Widget, can_focus=True):
+    """Takes the keys typed after the password's Enter, while the password is checked.
+
+    An agent who knows the screens types the caller's name straight after the password;
+    those letters used to land in the password box, which was then checked with them and
+    refused. They are kept here instead and put into the lookup's search box once in.
+    """
+
+    DEFAULT_CSS = "TypedAhead { width: 0; height: 0; }"
+
+    def __init__(self) -> None:
+        super().__init__(id="sign-in-typed-ahead")
+        self.text = ""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.is_printable:
+            self.text += event.character
+        elif event.key == "backspace":
+            self.text = self.text[:-1]
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
 
 class SignInScreen(Screen["SignedIn"]):
@@ -56,6 +82,7 @@ class SignInScreen(Screen["SignedIn"]):
             yield Input(placeholder=t("sign_in.password"), id="sign-in-password", password=True,
                         max_length=TYPED_MAX)
             yield Static("", id="sign-in-error", classes="error")
+        yield TypedAhead()
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -73,7 +100,11 @@ class SignInScreen(Screen["SignedIn"]):
             # which waits its turn behind the keys already typed after this Enter.
             self.set_focus(password)
             return
-        # Each box may still hold keys not yet taken: check once both have taken theirs.
+        if self.focused is self.typed_ahead:
+            return  # the password is already being checked
+        # Keys after this Enter are not the password's: from here they go aside, at once.
+        # The boxes may still hold keys typed before it: check once both have taken theirs.
+        self.set_focus(self.typed_ahead)
         login.call_later(password.call_later, self.action_sign_in)
 
     def action_sign_in(self) -> None:
@@ -84,12 +115,14 @@ class SignInScreen(Screen["SignedIn"]):
             self._say(t("agent.login_required"))
             return
         if not password.value:
+            password.focus()
             self._say(t("sign_in.password_required"))
             return
         if self.app.database is None:  # type: ignore[attr-defined]
             problem = self.app.database_problem  # type: ignore[attr-defined]
             if problem is not None:
                 # The password stays typed: Enter again once the server is back.
+                password.focus()
                 self._say(problem.line)
                 return
             # Still opening (a first start, a slow link): the check goes ahead by itself.
@@ -108,7 +141,12 @@ class SignInScreen(Screen["SignedIn"]):
     def database_failed(self, line: str) -> None:
         if self._waiting:
             self._waiting = False
+            self.query_one("#sign-in-password", Input).focus()
             self._say(line)
+
+    @property
+    def typed_ahead(self) -> TypedAhead:
+        return self.query_one(TypedAhead)
 
     def _say(self, message: str) -> None:
         self.query_one("#sign-in-error", Static).update(inert(message))
@@ -128,12 +166,23 @@ class SignInScreen(Screen["SignedIn"]):
         except Exception as error:  # noqa: BLE001 - said where the agent looks, the password kept
             from desk.use_cases.fault_log import unexpected
 
-            app.call_from_thread(self._say, t("db.failed", reason=unexpected(error)))
+            app.call_from_thread(self._failed, t("db.failed", reason=unexpected(error)))
             return
-        app.call_from_thread(self.dismiss, signed_in)
+        app.call_from_thread(self._admitted, signed_in)
+
+    def _admitted(self, agent: SignedIn) -> None:
+        # Handed over before the screen goes: the app opens the lookup with it.
+        self.app.typed_ahead = self.typed_ahead.text  # type: ignore[attr-defined]
+        self.dismiss(agent)
+
+    def _failed(self, message: str) -> None:
+        self._say(message)
+        self.query_one("#sign-in-password", Input).focus()
 
     def _refused(self, message: str) -> None:
         self._say(message)
+        # What was typed after a refused password is not kept: it may be the next try.
+        self.typed_ahead.text = ""
         password = self.query_one("#sign-in-password", Input)
         password.value = ""
         password.focus()

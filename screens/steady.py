@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.visual import VisualType
@@ -33,9 +35,16 @@ def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
         for column, old, new in zip(columns, table.get_row(key), cells, strict=True):
             # rich Text compares text and styles; plain strings compare as strings.
             if old != new:
-                table.update_cell(key, column, new)
+                # A wider value widens its column; without it the value showed cut to the
+                # column's old width (137***, 上海) until the rows changed again.
+                wider = _width(new) > table.columns[column].content_width
+                table.update_cell(key, column, new, update_width=wider)
                 changed = True
     return changed
+
+
+def _width(cell: object) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
 
 
 class SteadyStatic(Static):

@@ -87,12 +87,21 @@ def fingerprint(database: Database) -> dict[str, object]:
     return state
 
 
-def changes_once(database: Database) -> bool:
-    with database.engine.connect() as connection:
-        total, distinct = connection.execute(
-            text("SELECT count(*), count(DISTINCT change_id) FROM sync_change")
-        ).one()
-    return total == distinct
+def sent_once(head: Database, branch: Database) -> bool:
+    """Every change written at the branch is at head office, recorded once as the branch's
+    (and nothing else is), and none still waits to go out."""
+    with branch.engine.connect() as connection:
+        site = connection.execute(text("SELECT id FROM sync_site")).scalar_one()
+        written = set(connection.execute(text("SELECT change_id FROM sync_change WHERE origin IS NULL")).scalars())
+        waiting = connection.execute(
+            text("SELECT count(*) FROM sync_change WHERE origin IS NULL AND sent_at IS NULL")
+        ).scalar_one()
+    with head.engine.connect() as connection:
+        received = list(connection.execute(
+            text("SELECT change_id FROM sync_change WHERE origin = :site"), {"site": uuid.UUID(str(site))}
+        ).scalars())
+    as_uuid = {uuid.UUID(str(change)) for change in written}
+    return waiting == 0 and len(received) == len(as_uuid) and {uuid.UUID(str(c)) for c in received} == as_uuid
 
 
 def count(database: Database, model: type) -> int:

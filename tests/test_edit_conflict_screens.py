@@ -5,7 +5,7 @@ they keep the other agent's change."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from rich.console import Console
@@ -20,7 +20,7 @@ from screens.contact import ContactFormScreen
 from screens.customer import CustomerScreen
 from screens.edit_conflict import EditConflictScreen
 from screens.family import FamilyFormScreen, FamilyScreen
-from tests.callers import rows
+from tests.callers import resident_id, rows
 from tests.pilot import (
     desk_app,
     open_customer,
@@ -223,3 +223,35 @@ def test_contact_form_snapshot(snap_compare, two_agents_snapshot_url, size):
         still_cursor(pilot)
 
     assert snap_compare(desk_app(two_agents_snapshot_url), terminal_size=size, run_before=run_before)
+
+
+async def test_o_keeps_the_field_the_other_agent_changed_and_this_one_never_touched(two_agents_url):
+    """Applying mine sent every field as the form had opened it: the other agent's new
+    e-mail went back to the old one although this agent changed only the address."""
+    app = desk_app(two_agents_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_contact_form(pilot)
+        form.query_one("#field-address", Input).value = "朝阳路9号"
+        their_contact_edit(two_agents_url, email="zhang@new.example")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditConflictScreen)
+        await press_and_leave(pilot, "o")
+        assert isinstance(app.screen, CustomerScreen)
+    zhang = _zhang(app.database)
+    assert (zhang.email, zhang.address) == ("zhang@new.example", "朝阳路9号")
+
+
+async def test_o_keeps_the_other_agents_change_to_a_member_this_agent_left_alone(two_agents_url):
+    app = desk_app(two_agents_url)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_member_form(pilot)
+        new_number = resident_id("110105", date(1991, 4, 5), "126")
+        form.query_one("#field-id_number", Input).value = new_number
+        their_member_edit(two_agents_url, name="李莉")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EditConflictScreen)
+        await press_and_leave(pilot, "o")
+    member = _member(app.database)
+    assert (member.name, member.id_number) == ("李莉", new_number)

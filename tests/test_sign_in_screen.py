@@ -132,7 +132,7 @@ async def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(
 async def test_desk_agent_fills_the_login_box_and_grants_nothing(database_url, password_hash, monkeypatch):
     _add_agent(database_url, password_hash, login="supervisor01", role="supervisor")
     monkeypatch.setenv("DESK_AGENT", "supervisor01")
-    from desk.use_cases.agents import current_login
+    from desk.use_cases.login_offered import current_login
 
     app = _app(database_url, sign_in_as=current_login())
     async with app.run_test(size=(80, 24)) as pilot:
@@ -246,6 +246,22 @@ async def test_keys_typed_ahead_land_where_they_were_meant(database_url, passwor
         await settle(pilot)
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen), _error(app) if isinstance(app.screen, SignInScreen) else ""
+
+
+async def test_a_name_typed_straight_after_the_password_goes_to_the_search_box(database_url, password_hash):
+    """Password, Enter and the caller's name at once: the name's letters went into the
+    password box (still focused while the password was checked) and the sign-in was
+    refused. They are kept aside and put into the search box once in."""
+    _add_agent(database_url, password_hash)
+    app = _app(database_url, sign_in_as="agent07")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for typed in [*PASSWORD, "\r", *"zhang"]:
+            app.post_message(events.Key("enter" if typed == "\r" else typed, None if typed == "\r" else typed))
+        await settle(pilot)
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen), _error(app) if isinstance(app.screen, SignInScreen) else ""
+        assert app.screen.query_one("#search", Input).value == "zhang"
 
 
 async def test_tab_moves_between_the_boxes_before_sign_in(database_url, password_hash):

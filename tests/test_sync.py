@@ -18,11 +18,11 @@ from tests.sync_sites import (
     BEIJING,
     agent_of,
     branch_office,
-    changes_once,
     count,
     file_escort,
     fingerprint,
     head_office,
+    sent_once,
     sync,
 )
 
@@ -165,7 +165,7 @@ def test_a_second_sync_changes_nothing(head, branch, empty_pg_url):
     report = sync(branch)
     assert (report.sent, report.received, report.confirmed) == (0, 0, 0)
     assert (fingerprint(head), fingerprint(branch), count(head, UsageEvent)) == before
-    assert changes_once(head) and changes_once(branch)
+    assert sent_once(head, branch)
 
 
 class Cut(Exception):
@@ -201,7 +201,7 @@ def test_a_sync_cut_short_anywhere_and_run_again_ends_as_one_clean_run(
     sync(branch)
 
     assert fingerprint(branch) == _scoped(fingerprint(head))
-    assert changes_once(head) and changes_once(branch)
+    assert sent_once(head, branch)
     assert branch_status(branch).waiting == 0
     assert [r.confirmation for r in rows(head, Request)] == [Confirmation.CONFIRMED]
     assert count(head, UsageEvent) == count(branch, UsageEvent)
@@ -280,3 +280,75 @@ def test_a_supervisor_lists_and_closes_a_quota_conflict_letting_the_request_stan
     assert {r.id: r.confirmation for r in rows(head, Request)}[other] == Confirmation.CONFIRMED
     sync(second)
     assert {r.id: r.confirmation for r in rows(second, Request)}[other] == Confirmation.CONFIRMED
+
+
+def test_a_request_by_an_agent_added_at_head_office_since_the_last_sync_arrives(head, branch, empty_pg_url):
+    """The agents were copied after the changes: the new agent's request broke the branch's
+    foreign key and every sync after it failed the same way."""
+    from db.tables import Agent
+    from tests.sync_sites import ZHANG, policy_of
+
+    sync(branch, empty_pg_url, first=True)
+    with head.unit_of_work() as uow:
+        newcomer = uow.agents.add(Agent(login="agent99", name="新同事", role="agent"))
+        uow.commit()
+    from desk.use_cases.requests import NewRequest, file_request
+
+    with head.unit_of_work() as uow:
+        filed = file_request(uow, NewRequest(policy_of(head, ZHANG), "ai_consult", details={"note": "头痛"}),
+                             agent_id=newcomer.id, at=AT)
+    assert sync(branch).received > 0
+    assert filed.request_id in {r.id for r in rows(branch, Request)}
+
+
+def test_a_sync_keeps_a_branchs_own_sign_in_lock(head, branch, empty_pg_url):
+    from datetime import datetime as moment
+
+    from db.tables import Agent
+
+    sync(branch, empty_pg_url, first=True)
+    with branch.unit_of_work() as uow:
+        agent = uow.agents.by_login("supervisor01")
+        agent.failed_sign_ins, agent.locked_until = 5, moment(2026, 9, 28, 10, 15)
+        uow.agents.add(agent)
+        uow.commit()
+    sync(branch)
+    locked = next(a for a in rows(branch, Agent) if a.login == "supervisor01")
+    assert (locked.failed_sign_ins, locked.locked_until) == (5, moment(2026, 9, 28, 10, 15))
+
+
+def test_a_reader_waiting_for_the_change_log_never_holds_up_an_agents_save(head, branch, empty_pg_url, monkeypatch):
+    """A cutoff queued for the change log's lock (while another branch's send held it)
+    queued every agent's next write behind it: PostgreSQL grants locks in order."""
+    import threading
+    import time
+
+    import db.repositories.sync as sync_repository
+
+    sync(branch, empty_pg_url, first=True)
+    monkeypatch.setattr(sync_repository, "CUTOFF_PATIENCE_S", 1.5)
+    holder = head.engine.connect()
+    holder.begin()
+    holder.execute(text("UPDATE customer SET address = '别处' WHERE name = '李晓梅'"))  # holds the log, shared
+    outcome: list[str] = []
+
+    def reader() -> None:
+        try:
+            sync(branch)
+            outcome.append("synced")
+        except SyncRefused as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    time.sleep(0.3)  # the reader is trying for the lock now
+    started = time.monotonic()
+    with head.unit_of_work() as uow:
+        uow.sync.session.execute(text("UPDATE customer SET address = '总部' WHERE name = '王建国'"))
+        uow.commit()
+    saved_in = time.monotonic() - started
+    thread.join()
+    holder.rollback()
+    holder.close()
+    assert saved_in < 1.0
+    assert outcome and "正忙" in outcome[0]

@@ -8,6 +8,7 @@ or ``{}``.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
@@ -33,6 +34,14 @@ from db.tables import (
 )
 
 Scope = Mapping[str, Any]
+# How long a reader tries for the change log's order before giving up (another branch's
+# send of thousands of changes holds it shared for seconds).
+CUTOFF_PATIENCE_S = 60.0
+
+
+class ChangeLogBusy(Exception):
+    """Head office's change log stayed busy (other branches sending): try again shortly."""
+
 # Migration 0008's advisory lock key for the change log's order ("desk" in ASCII).
 CHANGE_ORDER_LOCK = 0x6465736B
 _CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
@@ -41,6 +50,9 @@ _CHANGE = SyncChange.__table__  # type: ignore[attr-defined]
 # Rows every site needs whole, whoever they belong to: who may sign in, the working-day
 # calendar the deadlines are counted on, the suppliers complaints name. Head office's
 # copy wins; they are copied on every sync rather than through the change log.
+# An agent's failed passwords and lock are counted where the agent signs in: a sync must not
+# lift a branch's lock, nor carry head office's.
+_LOCAL_COLUMNS = frozenset({"failed_sign_ins", "locked_until"})
 SHARED: tuple[Table, ...] = tuple(
     model.__table__ for model in (Agent, CalendarDay, Supplier)  # type: ignore[attr-defined]
 )
@@ -150,7 +162,16 @@ class SyncRepository(Repository[SyncChange]):
         transaction of its own and commit at once: the lock holds up every writer.
         """
         if self.session.connection().dialect.name == "postgresql":
-            self.session.execute(text(f"SELECT pg_advisory_xact_lock({CHANGE_ORDER_LOCK})"))
+            # Tried, never queued for: a waiting exclusive request would queue every
+            # agent's next write behind it (PostgreSQL grants locks in order), for as long
+            # as another branch's send holds the shared lock.
+            deadline = time.monotonic() + CUTOFF_PATIENCE_S
+            while not self.session.execute(
+                text(f"SELECT pg_try_advisory_xact_lock({CHANGE_ORDER_LOCK})")
+            ).scalar_one():
+                if time.monotonic() > deadline:
+                    raise ChangeLogBusy()
+                time.sleep(0.05)
         return int(self.session.execute(select(func.coalesce(func.max(_CHANGE.c.seq), 0))).scalar_one())
 
     def changes_for(self, branch_id: uuid.UUID, scope: Scope, low: int, high: int) -> list[Incoming]:
@@ -274,22 +295,19 @@ class SyncRepository(Repository[SyncChange]):
             rows = shared.get(table.name, [])
             key = table.c.day if table.name == "calendar_day" else table.c.id
             keyname = key.name
-            present = {
-                value for value in self.session.execute(select(key)).scalars()
-            }
+            here = {row[keyname]: row for row in self.session.execute(select(table)).mappings()}
             # A login or a supplier name this side has under another id is left as it is:
             # a unique key would refuse the copy.
             unique = "login" if table.name == "agent" else "name" if table.name == "supplier" else None
-            taken = set()
-            if unique is not None:
-                taken = {
-                    (value, row_id) for value, row_id in self.session.execute(select(table.c[unique], table.c.id))
-                }
-            taken_names = {value for value, _ in taken}
+            taken = {row[unique] for row in here.values()} if unique is not None else set()
             for row in rows:
-                if row[keyname] in present:
-                    self.session.execute(update(table).where(key == row[keyname]).values(**row))
-                elif unique is None or row[unique] not in taken_names:
+                mine = here.get(row[keyname])
+                if mine is not None:
+                    values = {name: value for name, value in row.items() if name not in _LOCAL_COLUMNS}
+                    # Only what differs: the calendar alone is hundreds of days, every sync.
+                    if any(mine[name] != value for name, value in values.items()):
+                        self.session.execute(update(table).where(key == row[keyname]).values(**values))
+                elif unique is None or row[unique] not in taken:
                     self.session.execute(insert(table).values(**row))
 
     # -- what a sync could not settle ------------------------------------------------

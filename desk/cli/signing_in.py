@@ -19,8 +19,8 @@ import sys
 from db.timestamps import china_now
 from desk.errors import DeskError
 from desk.texts.labels import t
-from desk.use_cases.agents import current_login
 from desk.use_cases.database import Database
+from desk.use_cases.login_offered import current_login
 from desk.use_cases.sign_in import SignedIn, sign_in
 
 __all__ = ["PASSWORD_ENV", "signed_in", "signing_in_login"]

@@ -7,29 +7,12 @@ login fills the sign-in box; ``agent_for`` serves code that vouches for its agen
 
 from __future__ import annotations
 
-import getpass
-import os
-
 from db.tables import Agent
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
 from desk.rules.free_text import checked_name
 from desk.texts.labels import t
 from desk.use_cases.limits import AGENT_LOGIN
-
-AGENT_ENV = "DESK_AGENT"
-
-
-def current_login() -> str:
-    """``DESK_AGENT`` if set (a shared terminal), else the operating-system user: the
-    login to offer, never an identity by itself."""
-    login = os.environ.get(AGENT_ENV, "").strip()
-    if login:
-        return login
-    try:
-        return getpass.getuser()
-    except OSError:
-        return "agent"
 
 
 def agent_for(uow: UnitOfWork, login: str) -> Agent:

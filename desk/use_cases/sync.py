@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from db.repositories.sync import SHARED, incoming_of
+from db.repositories.sync import SHARED, ChangeLogBusy, incoming_of
 from db.schema import current_revision, revision_rank
 from db.sync.apply import FieldConflict
 from db.sync.rows import SYNCED, encoded
@@ -214,7 +214,10 @@ def _first_copy(head: Database, branch: Database, head_id: uuid.UUID, scope: dic
 
 def _cutoff(head: Database) -> int:
     with head.unit_of_work() as theirs:
-        high = theirs.sync.cutoff()
+        try:
+            high = theirs.sync.cutoff()
+        except ChangeLogBusy:
+            raise SyncRefused(t("sync.busy")) from None
         theirs.commit()  # lets the writers the lock held up go on
     return high
 
@@ -274,13 +277,15 @@ def _receive(head: Database, branch: Database, head_id: uuid.UUID, at: datetime,
         unsent = {row.row_id for row in ours.sync.outbox()}
         fresh = [change for change in changes if change.change_id not in known]
         ours.sync.applying()
+        # Agents, calendar and suppliers first: a request filed at head office by an agent
+        # added since the last sync names that agent.
+        ours.sync.replace_shared(shared)
         for _change, applied in ours.sync.apply(fresh):
             conflicts = [conflict for conflict in applied.conflicts if conflict.row_id in unsent]
             _keep_conflicts(ours, conflicts, at, origin=head_id)
             report.field_conflicts += len(conflicts)
             report.received += 1
         ours.sync.record(fresh, lambda change: change.origin or head_id)
-        ours.sync.replace_shared(shared)
         ours.sync.done_applying()
         site.pulled_to = max(site.pulled_to, high)
         site.last_sync_at = at

@@ -204,6 +204,10 @@ def _postgres_capture(table: str, customer: str, columns: Sequence[str]) -> None
         f"""
         CREATE FUNCTION desk_capture_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
+            -- The change log's order lock, shared, before anything is decided: a write
+            -- that began before head office's capture was switched on is still waited
+            -- for by a reader's cutoff (db.repositories.sync.SyncRepository.cutoff).
+            PERFORM pg_advisory_xact_lock_shared({CHANGE_ORDER_LOCK});
             IF NOT EXISTS (SELECT 1 FROM sync_site WHERE capture)
                OR EXISTS (SELECT 1 FROM sync_applying) THEN
                 RETURN NULL;
