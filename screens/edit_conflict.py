@@ -70,18 +70,28 @@ class EditConflictScreen(ModalScreen[Choice]):
         self.dismiss(choice)
 
 
-class EditsOfOthers:
-    """What an edit form (family member, contact details) does when its save met another
-    agent's edit, and when the agent leaves it: one behaviour for every such form.
+class EditForm:
+    """A form that edits one record field by field (family member, contact details): each
+    problem under its field, a message line below, and a save in a thread worker that
+    keeps everything typed whatever becomes of it.
 
-    The form provides ``started_from`` (the record as the form opened it), ``saving``,
-    ``_say`` (plain text, never markup), ``_dirty``, ``action_save``, ``record_type`` (the record's line class) and
-    ``_kept`` (what the form returns once the agent keeps the other agent's edit).
+    When its save meets another agent's edit, the agent sees what changed and chooses;
+    leaving with changes asks first.
+
+    The form provides ``fields`` (its fields in order: ``#field-<name>`` and
+    ``#error-<name>`` under it), ``save_group`` (the group of its save worker), ``values``,
+    ``initial`` (the values as it opened), ``record_type`` (the record's line class),
+    ``started_from`` (the record as last seen), ``_as_typed`` (a record as the boxes show
+    it), ``_kept`` (what the form returns once the agent keeps the other's edit), ``saving``
+    and ``action_save``.
     """
 
     record_type: type
     started_from: object
     saving: bool
+    fields: tuple[str, ...]
+    save_group: str
+    initial: dict[str, str]
 
     def _conflicted(self, conflict: EditConflict) -> None:
         self.saving = False
@@ -113,21 +123,6 @@ class EditsOfOthers:
                 self.dismiss(None)  # type: ignore[attr-defined]
 
         self.app.push_screen(ConfirmDiscard(), answered)  # type: ignore[attr-defined]
-
-
-class EditForm(EditsOfOthers):
-    """A form that edits one record field by field (family member, contact details): each
-    problem under its field, a message line below, and a save in a thread worker that
-    keeps everything typed whatever becomes of it.
-
-    The form provides ``fields`` (its fields in order: ``#field-<name>`` and
-    ``#error-<name>`` under it), ``save_group`` (the group of its save worker), ``values``,
-    ``initial`` (the values as it opened) and ``saving``.
-    """
-
-    fields: tuple[str, ...]
-    save_group: str
-    initial: dict[str, str]
 
     def _dirty(self) -> bool:
         return self.values() != self.initial  # type: ignore[attr-defined]

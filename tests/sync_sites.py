@@ -74,14 +74,14 @@ def file_escort(database: Database, number: str = ZHANG, at: datetime = AT) -> u
 def fingerprint(database: Database) -> dict[str, object]:
     """What a sync must bring to the same state whatever happened on the way: every synced
     row's identity and business values (not when it was written)."""
-    from db.sync.rows import BOOKKEEPING, SYNCED
+    from db.sync.rows import NOT_EDITS, SYNCED
 
     state: dict[str, object] = {}
     with database.engine.connect() as connection:
         for table in SYNCED:
             if table.name == "audit_event":
                 continue
-            columns = [c for c in table.columns if c.name not in BOOKKEEPING]
+            columns = [c for c in table.columns if c.name not in NOT_EDITS]
             rows = connection.execute(select(*columns)).all()
             state[table.name] = sorted(tuple(str(value) for value in row) for row in rows)
     return state

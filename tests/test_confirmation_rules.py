@@ -52,3 +52,36 @@ def test_a_change_reads_the_same_from_sqlite_and_postgresql_spellings():
                 "updated_at": datetime(2026, 9, 28, 10, 0, 0, 123456), "name": "张三"}
     assert decoded(table, sqlite) == decoded(table, postgres) == expected
     assert decoded(table, encoded(expected)) == expected
+
+
+def test_the_change_logs_lock_key_is_the_one_the_migration_installed():
+    """The migration spells its SQL as shipped, so the key stands in two places."""
+    import importlib.util
+    from pathlib import Path
+
+    import db.repositories.sync as sync_repository
+
+    path = next(Path(sync_repository.__file__).parents[1].glob("migrations/versions/0008_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0008", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.CHANGE_ORDER_LOCK == sync_repository.CHANGE_ORDER_LOCK
+
+
+def test_a_field_conflict_lists_mobile_and_id_numbers_masked():
+    from db.tables import SyncConflict
+    from desk.use_cases.sync_conflicts import conflict_line
+
+    def line(field: str, kept: str, set_aside: str) -> str:
+        return conflict_line(SyncConflict(
+            kind="field", table_name="customer", row_id=uuid.uuid4(), at=datetime(2026, 9, 28, 10),
+            detail={"field": field, "kept": kept, "kept_at": "2026-09-28T11:00:00",
+                    "set_aside": set_aside, "set_aside_at": "2026-09-28T09:00:00"},
+        ))
+
+    mobile = line("mobile", "13922220000", "13811110000")
+    assert "13922220000" not in mobile and "13811110000" not in mobile
+    assert "139****0000" in mobile and "138****0000" in mobile
+    assert "2026-09-28 11:00" in mobile and "2026-09-28 09:00" in mobile
+    number = line("id_number", "110105199003071235", "11010519900307123X")
+    assert "110105199003071235" not in number and "11010519900307123X" not in number

@@ -11,7 +11,9 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import fields
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, Table, and_, delete, func, insert, or_, select, text, update
@@ -19,7 +21,7 @@ from sqlmodel import col
 
 from db.repositories.base import Repository
 from db.sync.apply import Applied, Incoming, apply_change
-from db.sync.rows import BY_NAME, SYNCED, decoded, encoded
+from db.sync.rows import BY_NAME, decoded, encoded
 from db.tables import (
     Agent,
     CalendarDay,
@@ -135,6 +137,11 @@ class SyncRepository(Repository[SyncChange]):
         )
         return list(self.session.execute(statement).scalars())
 
+    def outbox_rows(self) -> set[uuid.UUID]:
+        """The rows edited here whose changes have not gone out yet."""
+        statement = select(_CHANGE.c.row_id).where(_CHANGE.c.origin.is_(None), _CHANGE.c.sent_at.is_(None))
+        return set(self.session.execute(statement).scalars())
+
     def outbox_count(self) -> int:
         statement = select(func.count()).where(
             col(SyncChange.origin).is_(None), col(SyncChange.sent_at).is_(None)
@@ -187,13 +194,13 @@ class SyncRepository(Repository[SyncChange]):
             )
             .order_by(_CHANGE.c.seq)
         )
-        return [_incoming(row) for row in self.session.execute(statement).mappings()]
+        return [incoming_of(row) for row in self.session.execute(statement).mappings()]
 
     def changes_visible_from(self, low: int, scope: Scope) -> list[Incoming]:
         """Changes numbered above ``low`` that this transaction already sees: in a copy,
         they are in the rows copied, and the branch must not receive them again."""
         statement = select(_CHANGE).where(_CHANGE.c.seq > low, _in_scope(scope))
-        return [_incoming(row) for row in self.session.execute(statement).mappings()]
+        return [incoming_of(row) for row in self.session.execute(statement).mappings()]
 
     def record(self, changes: Sequence[Incoming], origin_of: Callable[[Incoming], uuid.UUID | None]) -> None:
         """Keep ``changes`` as applied here (their ids then skip them when they come again)."""
@@ -264,13 +271,8 @@ class SyncRepository(Repository[SyncChange]):
         )
 
     # -- copies of a whole scope -----------------------------------------------------
-    def scoped_counts(self, scope: Scope) -> dict[str, int]:
-        return {
-            table.name: self.session.execute(
-                select(func.count()).select_from(_scoped(table, scope).subquery())
-            ).scalar_one()
-            for table in SYNCED
-        }
+    def scoped_count(self, table: Table, scope: Scope) -> int:
+        return self.session.execute(select(func.count()).select_from(_scoped(table, scope).subquery())).scalar_one()
 
     def scoped_rows(self, table: Table, scope: Scope, batch: int = 2000) -> Iterator[list[dict[str, Any]]]:
         result = self.session.execute(
@@ -316,6 +318,10 @@ class SyncRepository(Repository[SyncChange]):
         self.session.flush()
         return conflict
 
+    def open_conflict_count(self) -> int:
+        statement = select(func.count()).where(col(SyncConflict.resolved_at).is_(None))
+        return self.session.execute(statement).scalar_one()
+
     def open_conflicts(self, limit: int = 200) -> list[SyncConflict]:
         statement = (
             select(SyncConflict)
@@ -340,15 +346,7 @@ def _in_scope(scope: Scope) -> Any:
     )
 
 
-def _incoming(row: Mapping[str, Any]) -> Incoming:
-    return Incoming(
-        change_id=row["change_id"], origin=row["origin"], table_name=row["table_name"], row_id=row["row_id"],
-        op=row["op"], customer_id=row["customer_id"], data=row["data"], old=row["old"], at=row["at"],
-    )
-
-
-def incoming_of(change: SyncChange) -> Incoming:
-    return Incoming(
-        change_id=change.change_id, origin=change.origin, table_name=change.table_name, row_id=change.row_id,
-        op=change.op, customer_id=change.customer_id, data=change.data, old=change.old, at=change.at,
-    )
+def incoming_of(change: SyncChange | Mapping[str, Any]) -> Incoming:
+    """A change as it travels, from a ``sync_change`` row (ORM object or plain mapping)."""
+    read = change.__getitem__ if isinstance(change, Mapping) else partial(getattr, change)
+    return Incoming(**{name.name: read(name.name) for name in fields(Incoming)})

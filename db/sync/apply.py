@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from db.sync.rows import BOOKKEEPING, BY_NAME, decoded
+from db.sync.rows import BY_NAME, NOT_EDITS, decoded
 
 # The database refuses UPDATE on these (migrations 0004, 0006): their rows only arrive.
 APPEND_ONLY = frozenset({"audit_event", "usage_event", "request_event"})
@@ -78,7 +78,7 @@ def apply_change(connection: Connection, incoming: Incoming) -> Applied:
     ours_at: datetime = current["updated_at"]
     applied = Applied()
     for name, value in new.items():
-        if name in BOOKKEEPING or name == "id" or current[name] == value:
+        if name in NOT_EDITS or name == "id" or current[name] == value:
             continue
         if old is not None and old.get(name) == value:
             continue  # not edited by this change: whatever this side holds stays

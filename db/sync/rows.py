@@ -41,7 +41,7 @@ SYNCED: tuple[Table, ...] = tuple(
 BY_NAME: dict[str, Table] = {table.name: table for table in SYNCED}
 # Never compared as an edit: when a row was written, and its version, which the
 # applying side counts on for itself.
-BOOKKEEPING = frozenset({"created_at", "updated_at", "version"})
+NOT_EDITS = frozenset({"created_at", "updated_at", "version"})
 
 
 def decoded(table: Table, data: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any
 from db.repositories.sync import SHARED, ChangeLogBusy, incoming_of
 from db.schema import current_revision, revision_rank
 from db.sync.apply import FieldConflict
-from db.sync.rows import SYNCED, encoded
+from db.sync.rows import BY_NAME, SYNCED, encoded
 from db.tables import AuditEvent, SyncConflict, SyncSite
 from db.unit_of_work import UnitOfWork
 from desk.errors import DeskError
@@ -92,7 +92,7 @@ def branch_status(database: Database) -> SyncStatus:
             scope=dict(site.scope) if site else {},
             waiting=uow.sync.outbox_count() if site and site.role == "branch" else 0,
             last_sync_at=site.last_sync_at if site else None,
-            open_conflicts=len(uow.sync.open_conflicts()),
+            open_conflicts=uow.sync.open_conflict_count(),
         )
 
 
@@ -193,14 +193,15 @@ def _first_copy(head: Database, branch: Database, head_id: uuid.UUID, scope: dic
     """
     low = _cutoff(head)
     with head.unit_of_work(isolation_level="REPEATABLE READ") as theirs, branch.unit_of_work() as ours:
-        report.copied = theirs.sync.scoped_counts(scope)
-        announce(t("sync.first_copy", customers=report.copied.get("customer", 0),
-                   rows=sum(report.copied.values()), target=head.shown_url))
+        # Said before the copy begins; the rest is counted as it is copied, not read twice.
+        announce(t("sync.first_copy", customers=theirs.sync.scoped_count(BY_NAME["customer"], scope), target=head.shown_url))
         ours.sync.applying()
         ours.sync.replace_shared(theirs.sync.shared_rows())
         for table in SYNCED:
+            report.copied[table.name] = 0
             for rows in theirs.sync.scoped_rows(table, scope):
                 ours.sync.insert_rows(table, rows)
+                report.copied[table.name] += len(rows)
         ours.sync.record(theirs.sync.changes_visible_from(low, scope), lambda change: change.origin or head_id)
         ours.sync.done_applying()
         site = ours.sync.save_site(
@@ -274,7 +275,7 @@ def _receive(head: Database, branch: Database, head_id: uuid.UUID, at: datetime,
         # A field both sides changed whose edit here head office has already received was
         # settled there, and its conflict kept there: only an edit made here since (not
         # yet sent) makes a conflict of this side's own.
-        unsent = {row.row_id for row in ours.sync.outbox()}
+        unsent = ours.sync.outbox_rows()
         fresh = [change for change in changes if change.change_id not in known]
         ours.sync.applying()
         # Agents, calendar and suppliers first: a request filed at head office by an agent

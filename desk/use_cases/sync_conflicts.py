@@ -69,7 +69,7 @@ def conflict_line(conflict: SyncConflict) -> str:
     head = f"{conflict.id.hex[:8]}  {minute(conflict.at)}  "
     if conflict.kind == "quota":
         filings = "；".join(
-            f"{filing['number']} {filing['submitted_at'][:16].replace('T', ' ')} "
+            f"{filing['number']} {_moment(filing['submitted_at'])} "
             f"{t('confirmation.' + filing['confirmation']) if filing['confirmation'] else t('sync.role.head')}"
             for filing in detail.get("filings", [])
         )
@@ -96,4 +96,5 @@ def _shown(field: str, value: Any) -> str:
 
 
 def _moment(value: Any) -> str:
-    return str(value or "")[:16].replace("T", " ")
+    """A time kept in a conflict's detail (ISO text), as every listing shows one."""
+    return minute(datetime.fromisoformat(value)) if value else ""
