@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     # to import: it loads in the worker after the first frame, never before it.
     from desk.use_cases.customer_view import IdentityReference
     from desk.use_cases.database import Database, OpenFailure
+    from desk.use_cases.queue import QueuePage
     from desk.use_cases.sign_in import SignedIn
     from desk.use_cases.sync import SyncStatus
     from screens.request_form import RequestFormScreen
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 _PRESENCE = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 # How often the idle lock looks at the time: a lock due at 10:00 comes by 10:00:05.
 IDLE_CHECK_SECONDS = 5.0
+# How long F2 waits for the queue's first page before showing the screen without it.
+QUEUE_PATIENCE_SECONDS = 0.25
 
 # App actions that work before sign-in and behind the lock: leaving, the help, and Tab
 # between the login and password boxes.
@@ -126,6 +129,7 @@ class DeskApp(App[None]):
         self.branch: SyncStatus | None = None
         # Whether the database answers; while it does not, a banner on every screen.
         self.connection = ConnectionWatch(self, reconnect_every)
+        self._queue_asked = 0  # F2 presses whose first page is awaited (see action_open_queue)
 
     def now(self) -> datetime:
         return self.clock()
@@ -488,9 +492,35 @@ class DeskApp(App[None]):
             )
 
     def action_open_queue(self) -> None:
+        from screens.queue import QueueScreen, first_window
+
+        if isinstance(self.screen, QueueScreen) or not self._database_ready(t("key.queue")):
+            return
+        # The first page is read before the screen is composed, so the queue paints once,
+        # with its rows, instead of empty and then again when a worker brings them. A slow
+        # database gets the screen after a moment all the same, reading for itself.
+        serial = self._queue_asked = self._queue_asked + 1
+        self.set_timer(QUEUE_PATIENCE_SECONDS, partial(self._show_queue, serial, None))
+        self._read_queue_head(serial, first_window(self.size.height))
+
+    @work(thread=True, group="queue-open", exit_on_error=False)
+    def _read_queue_head(self, serial: int, size: int) -> None:
+        from desk.use_cases.queue import QueueFilter, load_queue
+
+        try:
+            with self.database.unit_of_work() as uow:  # type: ignore[union-attr]
+                page = load_queue(uow, self.now(), QueueFilter(), agent_id=self.agent_id, size=size)
+        except Exception:  # noqa: BLE001 - the screen reads again and says what went wrong
+            page = None
+        self.call_from_thread(self._show_queue, serial, page)
+
+    def _show_queue(self, serial: int, page: QueuePage | None) -> None:
         from screens.queue import QueueScreen
 
-        self._open_screen(QueueScreen, QueueScreen, t("key.queue"))
+        if serial != self._queue_asked:
+            return  # shown already (by the page or the patience timer), or asked again since
+        self._queue_asked += 1
+        self._open_screen(QueueScreen, lambda: QueueScreen(page), t("key.queue"))
 
     def action_open_calendar(self) -> None:
         from screens.calendar import CalendarScreen
@@ -509,17 +539,20 @@ class DeskApp(App[None]):
 
     def _open_screen(self, kind: type[Screen], make: Callable[[], Screen], title: str) -> None:
         """Open a work screen from anywhere, once the database is there; never twice on top."""
-        if isinstance(self.screen, kind):
-            return
-        if self.database is None:
-            problem = self.database_problem
-            if problem is None:
-                self.notify(t("lookup.not_ready"), severity="warning")
-            else:
-                self.notify(t("db.cannot_open", screen=title, target=problem.target, reason=problem.cause),
-                            severity="error", timeout=10)
-            return
-        self.push_screen(make())
+        if not isinstance(self.screen, kind) and self._database_ready(title):
+            self.push_screen(make())
+
+    def _database_ready(self, title: str) -> bool:
+        """Whether the database is open; if not, the agent is told why ``title`` cannot open."""
+        if self.database is not None:
+            return True
+        problem = self.database_problem
+        if problem is None:
+            self.notify(t("lookup.not_ready"), severity="warning")
+        else:
+            self.notify(t("db.cannot_open", screen=title, target=problem.target, reason=problem.cause),
+                        severity="error", timeout=10)
+        return False
 
     def action_help(self) -> None:
         from screens.help import HelpScreen

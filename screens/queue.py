@@ -57,6 +57,14 @@ STATE_FILTERS = (None, SlaState.OVERDUE, SlaState.DUE_SOON, SlaState.ON_TRACK)
 
 
 FILTERS = Binding.Group(t("key.filters"), compact=True)
+# The lines around the table's rows: the header, the counts, the warning line, the
+# table's own header, the status line and the footer.
+CHROME_LINES = 6
+
+
+def first_window(height: int) -> int:
+    """The rows the table will show in a terminal ``height`` lines tall, before its layout."""
+    return max(5, height - CHROME_LINES)
 
 
 class QueueTable(DataTable):
@@ -97,10 +105,12 @@ class QueueScreen(Screen[None]):
         Binding("end", "last", t("key.last"), show=False, id="queue-last", priority=True),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first: QueuePage | None = None) -> None:
+        """``first``: the first page, read while the screen was asked for, shown at once."""
         super().__init__()
         self.queue_filter = QueueFilter()
         self.page: QueuePage | None = None
+        self._first = first
         self.cursor = 0
         self._wide: bool | None = None
         self._request_serial = 0
@@ -128,11 +138,20 @@ class QueueScreen(Screen[None]):
         table.can_focus = False
         self._columns()
         self.set_interval(self.REFRESH_SECONDS, self._refresh_by_itself)
+        if self._first is not None:
+            # Rows in the first frame; a layout that gives the table another height reads
+            # again at the first resize.
+            self._started = True
+            self._request_serial += 1
+            self._arrived(self._request_serial, self._first, 0, None, top=True)
 
     def on_screen_resume(self) -> None:
         # The first window is read at the first resize, once the layout says how tall
-        # the table is; reading here too painted the first page twice on every F2.
-        if self._started:
+        # the table is, or came with the screen; reading here too painted the first page
+        # twice on every F2.
+        if self._first is not None:
+            self._first = None
+        elif self._started:
             self.action_refresh()
 
     def on_resize(self) -> None:
@@ -152,7 +171,7 @@ class QueueScreen(Screen[None]):
     def window_size(self) -> int:
         # The rows the table can show under its header line; never fewer than a handful.
         height = self.query_one("#queue-table", DataTable).size.height
-        return max(5, height - 1) if height else 20
+        return max(5, height - 1) if height else first_window(self.app.size.height)
 
     def _load(self, direction: str, key: object, cursor: int | None = None, keep: uuid.UUID | None = None,
               size: int | None = None, scroll: bool = False, keep_request: uuid.UUID | None = None) -> None:
@@ -226,7 +245,8 @@ class QueueScreen(Screen[None]):
     # -- showing ---------------------------------------------------------------------------
 
     def _columns(self) -> None:
-        self._wide = self.size.width >= WIDE
+        # Before the first layout the screen has no size yet; it will be the terminal's.
+        self._wide = (self.size.width or self.app.size.width) >= WIDE
         table = self.query_one("#queue-table", DataTable)
         table.clear(columns=True)
         names = ["state", "due", "left", "service", "step", "customer", "agent"]

@@ -443,14 +443,16 @@ async def test_f2_reads_the_first_page_once(queue_url, monkeypatch):
     """Opening the queue read its first page twice: once on resume (before the layout
     knew the table's height) and again at the first resize; the second read repainted
     the whole table and was most of F2's time to the painted page."""
+    import desk.use_cases.queue as queue_use_case
+
     loads: list[str] = []
-    load = QueueScreen._load
+    load = queue_use_case.load_queue
 
-    def counted(self, direction, key, *args, **kwargs):
-        loads.append(direction)
-        return load(self, direction, key, *args, **kwargs)
+    def counted(*args, **kwargs):
+        loads.append(kwargs.get("direction", "from"))
+        return load(*args, **kwargs)
 
-    monkeypatch.setattr(QueueScreen, "_load", counted)
+    monkeypatch.setattr(queue_use_case, "load_queue", counted)
     async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("f2")
@@ -458,3 +460,58 @@ async def test_f2_reads_the_first_page_once(queue_url, monkeypatch):
         assert isinstance(pilot.app.screen, QueueScreen)
         assert pilot.app.screen.items
         assert len(loads) == 1
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 40)])
+async def test_the_queue_has_its_rows_in_its_first_layout(queue_url, monkeypatch, size):
+    """F2 painted the queue empty, then read its rows once the layout was known and
+    painted again: a whole extra frame before the agent saw a row (158 / 287 ms median /
+    p95 at a million customers, against 66 / 135 for the same table from fixed data)."""
+    first_layout: list[tuple[int, int]] = []
+    on_resize = QueueScreen.on_resize
+
+    def noted(self):
+        if not first_layout:
+            first_layout.append((len(self.items), self.window_size))
+        on_resize(self)
+
+    monkeypatch.setattr(QueueScreen, "on_resize", noted)
+    async with desk_app(queue_url).run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        rows, window = first_layout[0]
+        assert rows > 0 and rows == len(screen.items)
+        assert window == size[1] - 6
+
+
+async def test_a_slow_first_page_does_not_hold_the_queue_back(queue_url, monkeypatch):
+    """F2 waits for the first page a moment only: a slow database gets the screen at once,
+    and the rows when they come."""
+    import threading
+
+    import desk.use_cases.queue as queue_use_case
+    from screens.app import QUEUE_PATIENCE_SECONDS
+
+    release = threading.Event()
+    calls: list[int] = []
+    load = queue_use_case.load_queue
+
+    def slow_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            release.wait(10)
+        return load(*args, **kwargs)
+
+    monkeypatch.setattr(queue_use_case, "load_queue", slow_first)
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await pilot.pause(QUEUE_PATIENCE_SECONDS + 0.3)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen)
+        release.set()
+        await settle(pilot)
+        assert pilot.app.screen is screen and screen.items
