@@ -28,6 +28,7 @@ def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
         table.clear()
         for key, cells in rows:
             table.add_row(*cells, key=key)
+        _widen_columns(table, rows)
         return True
     columns = [column.key for column in table.ordered_columns]
     changed = False
@@ -41,6 +42,18 @@ def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
                 table.update_cell(key, column, new, update_width=wider)
                 changed = True
     return changed
+
+
+def _widen_columns(table: DataTable, rows: Sequence[Row]) -> None:
+    """Give each column the width of its widest new cell now, not at the table's next idle.
+
+    DataTable measures new rows when it is next idle and caches every cell it renders,
+    keyed without the width: a frame painted in between (the first results at launch did,
+    2 launches in 15) cached the cells cut to the header's width, and a table whose
+    height is the layout's gets no resize that would clear them.
+    """
+    for column, cells in zip(table.ordered_columns, zip(*(cells for _, cells in rows), strict=True), strict=False):
+        column.content_width = max(column.content_width, *(_width(cell) for cell in cells))
 
 
 def _width(cell: object) -> int:
