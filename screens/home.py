@@ -24,11 +24,14 @@ from screens.steady import SteadyFooter, SteadyStatic, show_rows
 
 class HomeScreen(Screen[None]):
     HELP_TOPIC = "home"
+    # Enter first, as the footer lists it once the search box has focus (the box's own
+    # Enter comes first in the chain): in this order its first frame already shows the
+    # final keys and nothing rebuilds.
     BINDINGS = [
+        Binding("enter", "open_customer", t("key.open_and_verify"), id="open-customer", priority=True),
         Binding("escape", "clear", t("key.clear"), id="clear-search"),
         Binding("down", "cursor(1)", t("key.down"), show=False, id="result-down"),
         Binding("up", "cursor(-1)", t("key.up"), show=False, id="result-up"),
-        Binding("enter", "open_customer", t("key.open_and_verify"), id="open-customer", priority=True),
         Binding("f2", "app.open_queue", t("key.queue"), id="home-open-queue"),
         Binding("f3", "app.open_calendar", t("key.calendar"), id="home-open-calendar"),
     ]

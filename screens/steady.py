@@ -95,7 +95,12 @@ class SteadyFooter(Footer):
         return (self.show_command_palette and app.ENABLE_COMMAND_PALETTE, *shown)
 
     def compose(self) -> ComposeResult:
-        self._shown = self._keys_to_show() if self._bindings_ready else None
+        # Keys in the screen's first frame. Textual's footer waits for the first bindings
+        # signal, after the screen's first focus: the lookup painted without its keys and
+        # again with them, 80 ms after the sign-in's Enter. Keys that focus changes come
+        # with that signal, which still rebuilds.
+        self.set_reactive(Footer._bindings_ready, True)
+        self._shown = self._keys_to_show()
         yield from super().compose()
 
     def bindings_changed(self, screen: Screen) -> None:

@@ -230,6 +230,12 @@ def queue_rows(shown: str) -> list[str]:
     return [line for line in lines[start:] if line.strip() and not line.startswith(" ⏎")]
 
 
+def _service_filter(shown: str) -> str | None:
+    """The service the queue is filtered to, as its head line says (None: no head line)."""
+    found = re.search(r"服务=(\S+)", shown)
+    return found.group(1) if found else None
+
+
 def check_queue_states_in_words(term: Terminal) -> None:
     """Every row says overdue, due soon or on track in words, at 80 columns, and all three occur."""
     shown = term.wait_until(lambda s: "状态" in s and len(queue_rows(s)) >= 3, "the queue rows")
@@ -249,10 +255,14 @@ def move_in_queue(term: Terminal, caller: Caller, number: str) -> None:
     term.wait_for("筛选：服务=全部")
     check_queue_states_in_words(term)
     for _ in range(12):  # the service filter cycles through the catalogue
-        if "服务=戒烟门诊" in term.screen():
+        service = _service_filter(term.screen())
+        if service == "戒烟门诊":
             break
         term.press("s")
-        term.wait_until(lambda s, b=term.last: s != b, "the filter to change", timeout=STAGE / 2)
+        # Wait for the filter itself: another change on screen (a refresh) is no answer to
+        # the key, and pressing again before it came skipped past the service wanted.
+        term.wait_until(lambda s, b=service: _service_filter(s) not in (b, None), "the filter to change",
+                        timeout=STAGE / 2)
     shown = term.wait_for("服务=戒烟门诊")
     shown = term.wait_until(lambda s: any(caller.masked in row for row in queue_rows(s)), "the filed request's row")
     rows = [row for row in queue_rows(shown) if ROW.match(row)]
