@@ -515,6 +515,8 @@ def report(args: argparse.Namespace, samples: dict[str, list[float]], failures: 
                      f"(timed, then still cut 3 s later): {len(MISPAINTED)}; the first:\n{MISPAINTED[0]}")
     if failures:
         lines.append(f"timed out (left out of the figures): {failures}")
+    lines += ["", "every sample, in the order taken (ms):"]
+    lines += [f"  {name}: {', '.join(f'{value * 1000:.0f}' for value in values)}" for name, values in samples.items()]
     print("\n".join(lines))
 
 

@@ -27,7 +27,8 @@ def open_tui(database_url: str | None, login: str | None = None) -> int:
                            default=int(IDLE_LOCK_DEFAULT.total_seconds() // 60)), file=sys.stderr)
         return 2
     # The login box starts with the likely login; only the password lets anyone in.
-    DeskApp(database_url=database_url, sign_in_as=current_login() if login is None else login.strip(), idle_lock=idle_lock).run()
+    DeskApp(database_url=database_url, sign_in_as=current_login() if login is None else login.strip(), idle_lock=idle_lock,
+            freeze_start_up=True).run()
     return 0
 
 
