@@ -450,7 +450,7 @@ async def _screen_run(url: str, size: tuple[int, int], runs: int) -> dict[str, l
     """Keys go in as the terminal driver sends them (``App.simulate_key``), not through
     ``Pilot.press``, whose idle waits (20 ms sleeps until the process is idle) would be counted.
 
-    Each figure runs from the key to its window in the table (the screen's ``is_current``),
+    Each figure runs from the key to its window in the table (the screen's ``window_shown``),
     plus the screen processing what that queued (layout, repaint): ``Pilot._wait_for_screen``.
     """
     from screens.app import DeskApp
@@ -471,7 +471,7 @@ async def _screen_run(url: str, size: tuple[int, int], runs: int) -> dict[str, l
             begun = time.perf_counter()
             app.simulate_key("f2")
             await _until(lambda: isinstance(app.screen, QueueScreen) and app.screen is not before
-                         and app.screen.is_current and app.screen.page is not None)
+                         and app.screen.window_shown and app.screen.page is not None)
             await pilot._wait_for_screen()
             times[into].append((time.perf_counter() - begun) * 1000)
             return app.screen  # type: ignore[return-value]
@@ -480,7 +480,7 @@ async def _screen_run(url: str, size: tuple[int, int], runs: int) -> dict[str, l
             asked = screen._request_serial
             begun = time.perf_counter()
             app.simulate_key(key)
-            await _until(lambda: screen._request_serial > asked and screen.is_current)
+            await _until(lambda: screen._request_serial > asked and screen.window_shown)
             await pilot._wait_for_screen()
             times[into].append((time.perf_counter() - begun) * 1000)
 

@@ -8,7 +8,6 @@ changed form behind.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import time
 import uuid
@@ -29,6 +28,7 @@ from desk.errors import DatabaseFailure, DeskError
 from desk.rules.sign_in import IDLE_LOCK_DEFAULT
 from desk.texts.labels import t
 from desk.use_cases.clock import china_now
+from screens import collector
 from screens.connection import RECONNECT_SECONDS, ConnectionLost, ConnectionWatch
 from screens.home import HomeScreen
 from screens.sign_in import SignInScreen
@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 _PRESENCE = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 # How often the idle lock looks at the time: a lock due at 10:00 comes by 10:00:05.
 IDLE_CHECK_SECONDS = 5.0
+# Full garbage collections wait for this long without a key (screens.collector).
+COLLECT_WHEN_IDLE_SECONDS = 1.0
+COLLECT_CHECK_SECONDS = 1.0
 # How long F2 waits for the queue's first page before showing the screen without it.
 QUEUE_PATIENCE_SECONDS = 0.25
 
@@ -152,6 +155,8 @@ class DeskApp(App[None]):
         # The first box is up and takes keys before the database is even imported.
         self.call_after_refresh(self._open_database)
         self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+        if self.freeze_start_up:
+            self.set_interval(COLLECT_CHECK_SECONDS, self._collect_when_idle)
 
     # -- signing in and the idle lock ------------------------------------------------------
 
@@ -169,6 +174,10 @@ class DeskApp(App[None]):
         if isinstance(event, _PRESENCE):
             self._last_presence = self._idle_clock()
         await super().on_event(event)
+
+    def _collect_when_idle(self) -> None:
+        idle = self._idle_clock() - self._last_presence >= COLLECT_WHEN_IDLE_SECONDS
+        collector.collect_if_due(idle)
 
     def lock_if_idle(self) -> None:
         """Lock the session once no one has typed for ``idle_lock``; a timer calls this."""
@@ -209,12 +218,8 @@ class DeskApp(App[None]):
         from desk.use_cases.sync import branch_status
 
         self.branch = branch_status(database)
-        # What start-up loaded lives as long as desk does: pypinyin's dictionaries alone
-        # are about 200,000 lists, and every full collection walked them all, 130-160 ms
-        # on the main thread at random moments (an F2 in four took 200-300 ms instead of
-        # 85). Frozen, the collector passes them by.
         if self.freeze_start_up:
-            gc.freeze()
+            collector.freeze_start_up()
         return database
 
     def on_connection_lost(self, message: ConnectionLost) -> None:

@@ -221,8 +221,9 @@ class AuditScreen(Screen[None]):
             self._status("")
 
     @property
-    def is_current(self) -> bool:
-        """Whether the last reading asked for is the one on screen (tests wait for this)."""
+    def reading_shown(self) -> bool:
+        """Whether the last reading asked for is the one on screen (tests wait for this;
+        not ``is_current``, which Textual asks to know whether to paint the screen)."""
         return self.answered == self._serial
 
     # -- showing ---------------------------------------------------------------------------

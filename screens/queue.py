@@ -342,8 +342,12 @@ class QueueScreen(Screen[None]):
         return self.page.items if self.page is not None else []
 
     @property
-    def is_current(self) -> bool:
-        """Whether the last window asked for is the one on screen (tests wait for this)."""
+    def window_shown(self) -> bool:
+        """Whether the last window asked for is the one on screen (tests wait for this).
+
+        Not ``is_current``: Textual asks a screen that to know whether it is on screen, and
+        paints nothing on one that says no.
+        """
         return self.answered == self._request_serial
 
     @property
@@ -389,7 +393,7 @@ class QueueScreen(Screen[None]):
         # rather than cancel it with the next refresh, and the next, for ever. While the
         # database is unreachable the window stays as read (the banner says when), and
         # the watch asks for a fresh one once it is back.
-        if self.is_current and not self.app.connection.unreachable:  # type: ignore[attr-defined]
+        if self.window_shown and not self.app.connection.unreachable:  # type: ignore[attr-defined]
             self.action_refresh()
 
     def connection_back(self) -> None:

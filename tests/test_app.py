@@ -142,6 +142,7 @@ async def test_what_start_up_loaded_is_out_of_the_collectors_way(database_url):
     from tests.callers import NOW
     from tests.pilot import settle
 
+    thresholds = gc.get_threshold()
     app = DeskApp(database_url=database_url, clock=lambda: NOW, agent_login="agent01", freeze_start_up=True)
     try:
         async with app.run_test() as pilot:
@@ -150,6 +151,7 @@ async def test_what_start_up_loaded_is_out_of_the_collectors_way(database_url):
             assert gc.get_freeze_count() > 100_000
     finally:
         gc.unfreeze()  # this process runs many apps: let their garbage go
+        gc.set_threshold(*thresholds)
 
 
 def test_the_desk_command_freezes_its_start_up(monkeypatch, sqlite_url):

@@ -68,7 +68,7 @@ async def read(pilot) -> None:
     for _ in range(50):
         await settle(pilot)
         screen = pilot.app.screen
-        if not isinstance(screen, AuditScreen) or screen.is_current:
+        if not isinstance(screen, AuditScreen) or screen.reading_shown:
             return
     raise AssertionError("the audit log was never read")
 

@@ -348,7 +348,7 @@ def test_queue_with_the_banner_and_its_age(snap_compare, snapshot_queue_url):
     async def run(pilot) -> None:
         await settle(pilot)
         await pilot.press("f2")
-        await until(pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.is_current
+        await until(pilot, lambda: isinstance(pilot.app.screen, QueueScreen) and pilot.app.screen.window_shown
                     and pilot.app.screen.page is not None)
         clock.at = LOST_AT
         await _lost_at(LOST_AT)(pilot)

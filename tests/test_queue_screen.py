@@ -42,7 +42,7 @@ async def open_queue(pilot) -> QueueScreen:
     screen = pilot.app.screen
     assert isinstance(screen, QueueScreen)
     for _ in range(100):
-        if screen.is_current and screen.page is not None:
+        if screen.window_shown and screen.page is not None:
             break
         await settle(pilot)
     return screen
@@ -55,7 +55,7 @@ async def press_each(pilot, *pressed: str) -> None:
         await pilot.press(key)
         for _ in range(100):
             await settle(pilot)
-            if screen.is_current:
+            if screen.window_shown:
                 break
 
 
@@ -74,7 +74,7 @@ async def until_rows(pilot, screen: QueueScreen, count: int) -> None:
         # Only pause: the refresh workers replace each other, and waiting on one that was
         # replaced raises.
         await pilot.pause(0.1)
-        if len(screen.items) == count and screen.is_current:
+        if len(screen.items) == count and screen.window_shown:
             return
 
 
@@ -515,3 +515,40 @@ async def test_a_slow_first_page_does_not_hold_the_queue_back(queue_url, monkeyp
         release.set()
         await settle(pilot)
         assert pilot.app.screen is screen and screen.items
+
+
+async def test_the_queue_paints_while_a_window_is_being_read(queue_url, monkeypatch):
+    """The queue named its own "is the last window asked for on screen" ``is_current``,
+    the name Textual asks a screen whether it is on screen: while a window was being read
+    (every 3-second refresh, every page) Textual painted nothing on it, not even the
+    cursor moving, until the read came back."""
+    import threading
+
+    import desk.use_cases.queue as queue_use_case
+
+    async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, QueueScreen) and len(screen.items) > 2
+        release = threading.Event()
+        load = queue_use_case.load_queue
+
+        def slow(*args, **kwargs):
+            release.wait(10)
+            return load(*args, **kwargs)
+
+        monkeypatch.setattr(queue_use_case, "load_queue", slow)
+        painted: list[int] = []
+        refresh = screen._compositor_refresh
+        monkeypatch.setattr(screen, "_compositor_refresh", lambda: (painted.append(1), refresh()))
+        try:
+            await pilot.press("r")  # a window is being read, and stays so
+            await pilot.press("down")
+            await pilot.pause(0.2)
+            assert screen.is_current  # Textual's sense: it is the screen shown
+            assert painted, "nothing painted while the window was read"
+        finally:
+            release.set()
+        await settle(pilot)
