@@ -33,7 +33,7 @@ from desk.use_cases.audit_log import (
     subject_label,
 )
 from screens.labels import day, inert, inert_text, minute
-from screens.steady import SteadyFooter
+from screens.steady import SteadyFooter, WholeTable
 
 LIMIT = 500
 WIDE = 110  # from this width the time has its year and the subject its id
@@ -151,7 +151,7 @@ class AuditScreen(Screen[None]):
         yield Header()
         with Vertical(id="audit"):
             yield Static("", id="audit-head", classes="title")
-            yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+            yield WholeTable(id="audit-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="audit-row")
         yield Static("", id="audit-status")
         yield SteadyFooter()

@@ -20,7 +20,7 @@ from desk.rules.working_calendar import HOLIDAY, WORKDAY
 from desk.texts.labels import t
 from desk.use_cases.calendar_data import CalendarEntry, CalendarYear
 from screens.labels import day, inert
-from screens.steady import SteadyFooter
+from screens.steady import SteadyFooter, WholeTable
 from screens.widgets import TickRadio
 
 KINDS = (HOLIDAY, WORKDAY)
@@ -135,7 +135,7 @@ class CalendarScreen(Screen[None]):
         with Vertical(id="calendar"):
             yield Static("", id="calendar-head", classes="title")
             yield Static("", id="calendar-warning", classes="warning")
-            yield DataTable(id="calendar-table", cursor_type="row", zebra_stripes=True)
+            yield WholeTable(id="calendar-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="calendar-status")
         yield SteadyFooter()
 

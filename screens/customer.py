@@ -24,7 +24,7 @@ from desk.texts.labels import t
 from desk.use_cases.calls import LABELLED_CODES
 from desk.use_cases.customer_view import CustomerView, load_customer_view
 from screens.labels import day, inert, minute, policy_status_text, state_text, window_text
-from screens.steady import SteadyFooter
+from screens.steady import SteadyFooter, WholeTable
 
 WIDE = 100  # from this width the product name gets the room it needs
 PRODUCT_WIDTH = 16  # cells: eight Chinese characters
@@ -66,13 +66,13 @@ class CustomerScreen(Screen[None]):
             else:
                 yield Static("", id="binding")
                 yield Static(t("customer.policies"), classes="section")
-                yield DataTable(id="policies", cursor_type="row")
+                yield WholeTable(id="policies", cursor_type="row")
                 yield Static(t("customer.family"), classes="section")
-                yield DataTable(id="family", cursor_type="none", show_cursor=False)
+                yield WholeTable(id="family", cursor_type="none", show_cursor=False)
                 yield Static(t("customer.requests"), classes="section")
-                yield DataTable(id="requests", cursor_type="row")
+                yield WholeTable(id="requests", cursor_type="row")
                 yield Static(t("customer.calls"), classes="section")
-                yield DataTable(id="calls", cursor_type="none", show_cursor=False)
+                yield WholeTable(id="calls", cursor_type="none", show_cursor=False)
         yield Static("", id="customer-status")
         yield SteadyFooter()
 

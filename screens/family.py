@@ -34,7 +34,7 @@ from desk.use_cases.family import (
 from screens.edit_conflict import EditForm
 from screens.labels import day, inert
 from screens.request_form import ChoiceList
-from screens.steady import SteadyFooter
+from screens.steady import SteadyFooter, WholeTable
 
 OPTIONAL_FIELDS = frozenset({"birth_date", "sex"})
 
@@ -63,7 +63,7 @@ class FamilyScreen(Screen[None]):
         yield Header()
         with Vertical(id="family-list"):
             yield Static(t("family.title", name=inert(self.customer_name)), classes="title")
-            yield DataTable(id="family-table", cursor_type="row", zebra_stripes=True)
+            yield WholeTable(id="family-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="family-status")
         yield SteadyFooter()
 

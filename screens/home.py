@@ -19,7 +19,7 @@ from textual.worker import get_current_worker
 from desk.texts.labels import t
 from desk.use_cases.lookup import RESULT_LIMIT, CustomerHit, find_customers
 from screens.labels import inert
-from screens.steady import SteadyFooter, SteadyStatic, show_rows
+from screens.steady import SteadyFooter, SteadyStatic, WholeTable, show_rows
 
 
 class HomeScreen(Screen[None]):
@@ -49,7 +49,7 @@ class HomeScreen(Screen[None]):
         with Vertical(id="lookup"):
             yield Input(self.typed, placeholder=t("home.search_placeholder"), id="search")
             yield SteadyStatic(t("home.hint"), id="lookup-hint", classes="hint")
-            yield DataTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
+            yield WholeTable(id="results", cursor_type="row", zebra_stripes=True, show_cursor=True)
         yield Static(t("contact.lines"), id="contact-lines")
         yield Static(t("db.opening", url=""), id="db-status")
         yield SteadyFooter()

@@ -42,7 +42,7 @@ from screens.confirm_move import ConfirmMoveScreen
 from screens.decision import DecisionScreen
 from screens.labels import inert, state_text
 from screens.request_view import RequestViewScreen, ask_and_move, make_transition
-from screens.steady import SteadyFooter, SteadyStatic, show_rows
+from screens.steady import SteadyFooter, SteadyStatic, WholeTable, show_rows
 from screens.widgets import CURSOR, NOT_CURSOR
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def first_window(height: int) -> int:
     return max(5, height - CHROME_LINES)
 
 
-class QueueTable(DataTable):
+class QueueTable(WholeTable):
     """The queue's table, whose cells can change with only their row repainted."""
 
     def update_cell_quietly(self, row_key: str, column_key: str, value: object) -> None:

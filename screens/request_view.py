@@ -25,7 +25,7 @@ from desk.texts.labels import t
 from desk.use_cases import limits
 from desk.use_cases.request_view import NEEDS_BOOKING, NEEDS_REASON, NEEDS_REQUESTER, RequestView
 from screens.labels import inert, inert_text, minute, state_text
-from screens.steady import SteadyFooter
+from screens.steady import SteadyFooter, WholeTable
 from screens.widgets import TickRadio
 
 MAX_CHOICES = 5
@@ -132,9 +132,9 @@ class RequestViewScreen(Screen[None]):
             with VerticalScroll(id="request-details"):
                 yield Static("", id="request-details-text")
             yield Static(t("request.steps"), classes="section")
-            yield DataTable(id="request-steps", cursor_type="none", show_cursor=False)
+            yield WholeTable(id="request-steps", cursor_type="none", show_cursor=False)
             yield Static(t("request.timeline"), classes="section")
-            yield DataTable(id="request-timeline", cursor_type="none", show_cursor=False)
+            yield WholeTable(id="request-timeline", cursor_type="none", show_cursor=False)
         yield Static("", id="request-next")
         yield SteadyFooter()
 

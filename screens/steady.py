@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.cells import cell_len
-from rich.text import Text
+from rich.text import Text, TextType
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.visual import VisualType
 from textual.widgets import DataTable, Footer, Static
+from textual.widgets.data_table import RowKey
 
 Row = tuple[str, Sequence[object]]  # (row key, cells in column order)
 
@@ -28,7 +29,6 @@ def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
         table.clear()
         for key, cells in rows:
             table.add_row(*cells, key=key)
-        _widen_columns(table, rows)
         return True
     columns = [column.key for column in table.ordered_columns]
     changed = False
@@ -44,20 +44,26 @@ def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
     return changed
 
 
-def _widen_columns(table: DataTable, rows: Sequence[Row]) -> None:
-    """Give each column the width of its widest new cell now, not at the table's next idle.
-
-    DataTable measures new rows when it is next idle and caches every cell it renders,
-    keyed without the width: a frame painted in between (the first results at launch did,
-    2 launches in 15) cached the cells cut to the header's width, and a table whose
-    height is the layout's gets no resize that would clear them.
-    """
-    for column, cells in zip(table.ordered_columns, zip(*(cells for _, cells in rows), strict=True), strict=False):
-        column.content_width = max(column.content_width, *(_width(cell) for cell in cells))
-
-
 def _width(cell: object) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+class WholeTable(DataTable):
+    """A DataTable whose columns take a new row's widths as the row is added.
+
+    DataTable measures new rows only when it is next idle, and caches every cell it
+    renders under a key without the width: a frame painted in between (the first results
+    after launch were, 2 launches in 15) cached the cells cut to the header's width, and
+    a table whose height is the layout's gets no resize that would clear them, so they
+    stayed cut (137***, 上海).
+    """
+
+    def add_row(self, *cells: object, height: int | None = 1, key: str | None = None,
+                label: TextType | None = None) -> RowKey:
+        row_key = super().add_row(*cells, height=height, key=key, label=label)
+        for column, cell in zip(self.ordered_columns, cells, strict=False):
+            column.content_width = max(column.content_width, _width(cell))
+        return row_key
 
 
 class SteadyStatic(Static):

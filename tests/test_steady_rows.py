@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from screens.steady import show_rows
+from screens.steady import WholeTable, show_rows
 
 
 class _Table(App[None]):
@@ -13,7 +13,7 @@ class _Table(App[None]):
     CSS = "DataTable { height: 1fr; }"
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="table")
+        yield WholeTable(id="table")
 
 
 async def test_a_wider_value_for_the_same_row_widens_its_column():
