@@ -490,22 +490,11 @@ async def test_the_queue_has_its_rows_in_its_first_layout(queue_url, monkeypatch
 async def test_a_slow_first_page_does_not_hold_the_queue_back(queue_url, monkeypatch):
     """F2 waits for the first page a moment only: a slow database gets the screen at once,
     and the rows when they come."""
-    import threading
-
     import desk.use_cases.queue as queue_use_case
     from screens.app import QUEUE_PATIENCE_SECONDS
+    from tests.held import held
 
-    release = threading.Event()
-    calls: list[int] = []
-    load = queue_use_case.load_queue
-
-    def slow_first(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            release.wait(10)
-        return load(*args, **kwargs)
-
-    monkeypatch.setattr(queue_use_case, "load_queue", slow_first)
+    release = held(monkeypatch, queue_use_case, "load_queue", calls=1)
     async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("f2")
@@ -522,9 +511,8 @@ async def test_the_queue_paints_while_a_window_is_being_read(queue_url, monkeypa
     the name Textual asks a screen whether it is on screen: while a window was being read
     (every 3-second refresh, every page) Textual painted nothing on it, not even the
     cursor moving, until the read came back."""
-    import threading
-
     import desk.use_cases.queue as queue_use_case
+    from tests.held import held
 
     async with desk_app(queue_url).run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -532,14 +520,7 @@ async def test_the_queue_paints_while_a_window_is_being_read(queue_url, monkeypa
         await settle(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, QueueScreen) and len(screen.items) > 2
-        release = threading.Event()
-        load = queue_use_case.load_queue
-
-        def slow(*args, **kwargs):
-            release.wait(10)
-            return load(*args, **kwargs)
-
-        monkeypatch.setattr(queue_use_case, "load_queue", slow)
+        release = held(monkeypatch, queue_use_case, "load_queue")
         painted: list[int] = []
         refresh = screen._compositor_refresh
         monkeypatch.setattr(screen, "_compositor_refresh", lambda: (painted.append(1), refresh()))

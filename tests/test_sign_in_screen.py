@@ -278,19 +278,11 @@ async def test_tab_moves_between_the_boxes_before_sign_in(database_url, password
 
 
 async def test_enter_while_the_database_opens_signs_in_once_it_is_open(database_url, password_hash, monkeypatch):
-    import threading
-
     import desk.use_cases.database as database_module
+    from tests.held import held
 
     _add_agent(database_url, password_hash)
-    gate = threading.Event()
-    opening = database_module.open_database
-
-    def slow_open(*args, **kwargs):
-        gate.wait(10)
-        return opening(*args, **kwargs)
-
-    monkeypatch.setattr(database_module, "open_database", slow_open)
+    gate = held(monkeypatch, database_module, "open_database")
     app = _app(database_url, sign_in_as="agent07")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*PASSWORD, "enter")
