@@ -193,13 +193,22 @@ def launch_bare(apps: Apps) -> float:
         term.close()
 
 
+def _desk_to_sign_in(apps: Apps) -> tuple[Terminal, float, float]:
+    """desk launched: its terminal, when it was launched, and how long its sign-in took to show."""
+    term = apps.held(apps.desk_command())
+    start = time.perf_counter()
+    term.press("Enter")
+    try:
+        return term, start, wait(term, sign_in_ready, start, "the sign-in")
+    except TimedOut:
+        term.close()
+        raise
+
+
 def launch_desk(apps: Apps, prefix: str, row: str) -> tuple[float, float, float]:
     """(sign-in painted, lookup painted after sign-in, first results painted), from launch."""
-    term = apps.held(apps.desk_command())
+    term, start, first = _desk_to_sign_in(apps)
     try:
-        start = time.perf_counter()
-        term.press("Enter")
-        first = wait(term, sign_in_ready, start, "the sign-in")
         term.type(PASSWORD)
         term.press("Enter")
         home = wait(term, home_ready, start, "the lookup", timeout=120)
@@ -223,11 +232,8 @@ def launch_desk_paced(apps: Apps, prefix: str, row: str) -> tuple[float, float, 
     ``KEY_GAP`` s once the sign-in shows. (sign-in painted from launch, Enter on the
     password -> lookup painted, prefix typed -> first results painted): the machine's
     part of "search answers", with the agent's own typing taken out."""
-    term = apps.held(apps.desk_command())
+    term, _, first = _desk_to_sign_in(apps)
     try:
-        start = time.perf_counter()
-        term.press("Enter")
-        first = wait(term, sign_in_ready, start, "the sign-in")
         for key in PASSWORD:
             term.type(key)
             time.sleep(KEY_GAP)
@@ -255,11 +261,8 @@ def launch_reference(apps: Apps, prefix: str, row: str) -> tuple[float, float]:
 
 def typed_ahead(apps: Apps, prefix: str, row: str, delay: float) -> str:
     """Password, Enter and the prefix typed at once ``delay`` s after the sign-in shows."""
-    term = apps.held(apps.desk_command())
+    term, start, _ = _desk_to_sign_in(apps)
     try:
-        start = time.perf_counter()
-        term.press("Enter")
-        wait(term, sign_in_ready, start, "the sign-in")
         time.sleep(delay)
         term.type(PASSWORD)
         term.press("Enter")

@@ -23,8 +23,9 @@ from textual.widgets.data_table import RowKey
 Row = tuple[str, Sequence[object]]  # (row key, cells in column order)
 
 
-def show_rows(table: DataTable, rows: Sequence[Row]) -> bool:
-    """Make ``table`` hold ``rows``; True if anything on it changed."""
+def show_rows(table: WholeTable, rows: Sequence[Row]) -> bool:
+    """Make ``table`` hold ``rows``; True if anything on it changed. A WholeTable: rows
+    added to a plain DataTable could be painted cut to the old column widths."""
     if [row.key.value for row in table.ordered_rows] != [key for key, _ in rows]:
         table.clear()
         for key, cells in rows:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from db.schema import head_revision
 from db.tables import Customer, Request, SyncConflict, UsageEvent
 from desk.rules.confirmation import Confirmation
 from desk.use_cases.database import Database, open_database
@@ -243,7 +244,7 @@ def test_a_schema_mismatch_is_refused_naming_the_side_to_upgrade(head, branch, e
     finally:
         with head.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :v"),
-                               {"v": __import__("db.schema", fromlist=["head_revision"]).head_revision()})
+                               {"v": head_revision()})
 
 
 def test_a_branch_with_its_own_customers_is_not_set_up_over_them(head, empty_pg_url, tmp_path):
