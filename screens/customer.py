@@ -10,6 +10,7 @@ after something was written (a filing, a move from the queue), it reloads.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 
 from textual import work
@@ -55,6 +56,8 @@ class CustomerScreen(Screen[None]):
         self.verified = verified
         self.view: CustomerView | None = None
         self._loaded_version = -1  # the app's data_version this view was read at
+        # A key that needs the view, pressed before its first reading came: done then.
+        self._after_load: Callable[[], None] | None = None
         self.data_read_at: datetime | None = None  # its age, shown while the database is away
 
     def compose(self) -> ComposeResult:
@@ -154,6 +157,16 @@ class CustomerScreen(Screen[None]):
             table = self.query_one(f"#{table_id}", DataTable)
             table.move_cursor(row=min(row, table.row_count - 1))
         self.query_one(f"#{focused or 'policies'}").focus()
+        waiting, self._after_load = self._after_load, None
+        if waiting is not None:
+            waiting()
+
+    def _loaded(self, action: Callable[[], None]) -> bool:
+        """Whether the view has been read; if not, ``action`` runs once it has (the
+        footer shows the keys from the first frame, before the policies are read)."""
+        if self.view is None:
+            self._after_load = action
+        return self.view is not None
 
     def _fill(self, table_id: str, keys: tuple[str, ...], prefix: str, rows: list[tuple[str, ...]]) -> None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -187,7 +200,7 @@ class CustomerScreen(Screen[None]):
             self.action_cards()
 
     def action_request(self) -> None:
-        if self.view is None or not self.view.requests:
+        if not self._loaded(self.action_request) or not self.view.requests:  # type: ignore[union-attr]
             return
         table = self.query_one("#requests", DataTable)
         request = self.view.requests[min(table.cursor_row, len(self.view.requests) - 1)]
@@ -196,6 +209,8 @@ class CustomerScreen(Screen[None]):
         self.app.push_screen(RequestViewScreen(request.request_id))  # a move reloads on resume
 
     def action_cards(self) -> None:
+        if not self._loaded(self.action_cards):
+            return
         policy_id = self._highlighted_policy()
         if policy_id is None:
             return
@@ -215,7 +230,7 @@ class CustomerScreen(Screen[None]):
         from screens.contact import ContactFormScreen
 
         view = self.view
-        if view is None:
+        if not self._loaded(self.action_edit_contact) or view is None:
             return
         contact = ContactLine(view.customer_id, view.masked_mobile, view.email, view.address, view.version)
 
@@ -229,6 +244,8 @@ class CustomerScreen(Screen[None]):
         """C: a complaint (投诉) during the call, about the request under the cursor if the requests have focus."""
         from screens.complaint_form import ComplaintFormScreen
 
+        if not self._loaded(self.action_file_complaint):
+            return  # the form offers the caller's requests: they come with the view
         requests = self.view.requests if self.view is not None else ()
         chosen = None
         if requests and self.focused is not None and self.focused.id == "requests":

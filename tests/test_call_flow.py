@@ -210,3 +210,28 @@ async def test_the_palette_lists_only_desk_commands_and_finds_the_identity_check
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "IdentityScreen"
+
+
+@pytest.mark.parametrize("key", ["b", "e"])
+async def test_a_key_pressed_before_the_customer_view_has_loaded_acts_once_it_has(callers_url, monkeypatch, key):
+    """B (the cards) or E (contact details) pressed as the customer view opened, before its
+    policies were read, did nothing: the agent saw the view and no cards. Since the
+    footer shows its keys in the view's first frame, the tmux walk pressed B that early."""
+    import screens.customer as customer_screen
+    from screens.contact import ContactFormScreen
+    from tests.held import held
+
+    async with desk_app(callers_url).run_test(size=(100, 30)) as pilot:
+        await search(pilot, "zs")
+        await pilot.press("enter")
+        await settle(pilot)
+        release = held(monkeypatch, customer_screen, "load_customer_view")
+        try:
+            await pilot.press("1", "2", "enter")
+            await pilot.pause(0.2)
+            assert isinstance(pilot.app.screen, CustomerScreen) and pilot.app.screen.view is None
+            await pilot.press(key)
+        finally:
+            release.set()
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, BenefitCardsScreen if key == "b" else ContactFormScreen)
